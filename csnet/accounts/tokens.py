@@ -1,0 +1,157 @@
+"""API tokens for scripts and integrations: bearer secrets stored only as sha256 hashes.
+
+A secret looks like "csn_" + 43 URL-safe characters; the prefix lets secret scanners find
+leaked tokens. `authenticate_token` writes last_used, so call it inside a write transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
+from csnet.accounts.members import Member, get_member
+from csnet.errors import BadInput, Conflict, NotFound, Unauthenticated
+from csnet.store.tables import api_tokens
+
+PREFIX = "csn_"
+SCOPES = frozenset({"read", "write", "admin"})
+MAX_DAYS = 3650
+MAX_SECRET_LENGTH = 200
+# last_used is a hint for humans; writing it on every request would make every read a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+INVALID = "invalid, revoked or expired API token"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    member_id: str
+    name: str
+    scopes: tuple[str, ...]
+    created: datetime
+    expires: datetime
+    revoked: datetime | None
+    last_used: datetime | None
+
+
+def create_token(
+    conn: Connection,
+    member_id: str,
+    name: str,
+    scopes: Iterable[str],
+    now: datetime,
+    days: int,
+) -> tuple[TokenInfo, str]:
+    """Create a token; the secret is returned once and never stored in clear."""
+    now = require_aware(now)
+    name, wanted, days = _check_name(name), _check_scopes(scopes), _check_days(days)
+    if get_member(conn, member_id).disabled:
+        raise Conflict("a disabled member cannot get API tokens")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token_id = new_id("t_")
+    conn.execute(
+        insert(api_tokens).values(
+            id=token_id,
+            member_id=member_id,
+            name=name,
+            token_hash=sha256_hex(secret),
+            scopes=list(wanted),
+            created=now,
+            expires=now + timedelta(days=days),
+        )
+    )
+    return _get(conn, token_id), secret
+
+
+def revoke_token(conn: Connection, token_id: str, now: datetime) -> TokenInfo:
+    """Revoke a token; revoking it again keeps the first revocation time."""
+    now = require_aware(now)
+    info = _get(conn, token_id)
+    if info.revoked is None:
+        conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked=now))
+    return _get(conn, token_id)
+
+
+def list_tokens(conn: Connection, member_id: str) -> list[TokenInfo]:
+    stmt = (
+        select(api_tokens)
+        .where(api_tokens.c.member_id == member_id)
+        .order_by(api_tokens.c.created, api_tokens.c.id)
+    )
+    return [_info(row) for row in conn.execute(stmt)]
+
+
+def authenticate_token(
+    conn: Connection, secret: str, now: datetime
+) -> tuple[Member, tuple[str, ...]]:
+    """The member and scopes of a valid token; Unauthenticated for anything else."""
+    now = require_aware(now)
+    if not isinstance(secret, str) or not secret.startswith(PREFIX):
+        raise Unauthenticated(INVALID)
+    if len(secret) > MAX_SECRET_LENGTH:
+        raise Unauthenticated(INVALID)
+    row = conn.execute(
+        select(api_tokens).where(api_tokens.c.token_hash == sha256_hex(secret))
+    ).first()
+    if row is None:
+        raise Unauthenticated(INVALID)
+    info = _info(row)
+    if info.revoked is not None or info.expires <= now:
+        raise Unauthenticated(INVALID)
+    member = get_member(conn, info.member_id)
+    if member.disabled:
+        raise Unauthenticated(INVALID)
+    if info.last_used is None or now - info.last_used >= LAST_USED_RESOLUTION:
+        conn.execute(update(api_tokens).where(api_tokens.c.id == info.id).values(last_used=now))
+    return member, info.scopes
+
+
+def _get(conn: Connection, token_id: str) -> TokenInfo:
+    row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
+    if row is None:
+        raise NotFound("no such API token")
+    return _info(row)
+
+
+def _info(row: Row[Any]) -> TokenInfo:
+    return TokenInfo(
+        id=row.id,
+        member_id=row.member_id,
+        name=row.name,
+        scopes=tuple(row.scopes),
+        created=utc(row.created),
+        expires=utc(row.expires),
+        revoked=utc(row.revoked) if row.revoked is not None else None,
+        last_used=utc(row.last_used) if row.last_used is not None else None,
+    )
+
+
+def _check_name(name: str) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100 or not name.isprintable():
+        raise BadInput("token name must be 1 to 100 printable characters")
+    return name
+
+
+def _check_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(scopes, str):
+        raise BadInput("scopes must be a list, e.g. ['read']")
+    wanted = set(scopes)
+    if not wanted or not wanted <= SCOPES:
+        allowed = ", ".join(sorted(SCOPES))
+        raise BadInput(
+            f"scopes must be a non-empty subset of {allowed}", details={"scopes": "invalid"}
+        )
+    return tuple(sorted(wanted))
+
+
+def _check_days(days: int) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise BadInput(f"token lifetime must be 1 to {MAX_DAYS} days")
+    return days

@@ -1,0 +1,1 @@
+"""Alerts, notes, replies, acknowledgements, corrections and erasure: the day-one kinds."""

@@ -1,0 +1,70 @@
+"""Members and envelopes in the policy's terms; every access question goes to `decide`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csnet.accounts.members import Member
+from csnet.errors import Forbidden, NotFound
+from csnet.handling.actors import MemberActor
+from csnet.handling.policy import Context, Decision, ItemFacts, decide
+from csnet.handling.roles import Action
+from csnet.items.envelope import Envelope
+from csnet.node import Node
+
+JUSTIFICATION_MARK = "justification"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated member, with the justification given for this request (LED Art 25)."""
+
+    member: Member
+    justification: str | None = None
+
+
+def actor_of(node: Node, member: Member) -> MemberActor:
+    return MemberActor(
+        member_id=member.id,
+        node_id=node.node_id,
+        country=node.identity.country,
+        role=member.role,
+        groups=frozenset(),
+    )
+
+
+def facts_of(env: Envelope) -> ItemFacts:
+    return ItemFacts(
+        origin=env.origin,
+        author=env.author,
+        audience_nodes=frozenset(env.audience.nodes),
+        audience_groups=frozenset(env.audience.groups),
+        markings=env.markings,
+        subjects=frozenset(env.markings.subjects),
+    )
+
+
+def ask(node: Node, caller: Caller, action: Action, env: Envelope, **context: object) -> Decision:
+    ctx = Context(justification=caller.justification, today=node.now().date(), **context)  # type: ignore[arg-type]
+    return decide(actor_of(node, caller.member), action, facts_of(env), ctx)
+
+
+def needs_justification_only(decision: Decision) -> bool:
+    return not decision.allowed and all(JUSTIFICATION_MARK in r for r in decision.reasons)
+
+
+def require(
+    node: Node, caller: Caller, action: Action, env: Envelope, **context: object
+) -> Decision:
+    """Allow, or raise: 404 when the item is not the caller's to see at all (no existence leak)."""
+    decision = ask(node, caller, action, env, **context)
+    if decision.allowed:
+        return decision
+    if needs_justification_only(decision):
+        raise Forbidden(
+            "this item holds personal data: give a justification (X-Justification header)",
+            code="justification_required",
+        )
+    if action is Action.READ:
+        raise NotFound(f"no item {env.id}")
+    raise Forbidden("; ".join(decision.reasons), code="policy_denied")

@@ -1,0 +1,246 @@
+"""Publishing and reading the day-one kinds: every write is sealed, stored and audited at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from csnet.alerts.access import Caller, ask, needs_justification_only, require
+from csnet.audit import AuditAction, AuditEntry, append, append_many
+from csnet.errors import BadInput, Forbidden, NotFound
+from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
+from csnet.handling.markings import Markings
+from csnet.handling.roles import Action, Role
+from csnet.items.envelope import Audience, Envelope
+from csnet.items.kinds import validate_draft
+from csnet.items.signing import ItemDraft, seal
+from csnet.node import Node
+from csnet.store import item_store
+from csnet.store.item_store import StoredItem
+
+AUTHOR_ROLES = frozenset({Role.OFFICER, Role.ANALYST, Role.SUPERVISOR, Role.PROTECTION_OFFICER})
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """What a member asks to publish; the node adds origin, seq, author, time and signature."""
+
+    kind: str
+    body: dict[str, Any]
+    markings: Markings = field(default_factory=Markings)
+    grading: AdmiraltyGrade | EuropolGrade | None = None
+    audience_nodes: tuple[str, ...] = ()
+    audience_groups: tuple[str, ...] = ()
+    supersedes: str | None = None
+    replies_to: str | None = None
+    refers_to: str | None = None
+
+
+def _draft(node: Node, caller: Caller, new: NewItem) -> ItemDraft:
+    if caller.member.role not in AUTHOR_ROLES:
+        raise Forbidden(f"role {caller.member.role} cannot publish items", code="role_denied")
+    nodes = tuple(sorted({node.node_id, *new.audience_nodes}))
+    try:
+        draft = _make_draft(caller, new, nodes)
+    except ValidationError as exc:
+        raise BadInput(f"invalid item: {exc.errors()[0]['msg']}", code="bad_item") from None
+    validate_draft(draft)
+    return draft
+
+
+def _make_draft(caller: Caller, new: NewItem, nodes: tuple[str, ...]) -> ItemDraft:
+    return ItemDraft(
+        kind=new.kind,
+        author=caller.member.id,
+        audience=Audience(nodes=nodes, groups=tuple(sorted(set(new.audience_groups)))),
+        markings=new.markings,
+        grading=new.grading,
+        supersedes=new.supersedes,
+        replies_to=new.replies_to,
+        refers_to=new.refers_to,
+        body=new.body,
+    )
+
+
+def _entry(caller: Caller, env: Envelope, action: AuditAction) -> AuditEntry:
+    return AuditEntry(
+        actor=f"member:{caller.member.id}",
+        action=action,
+        item_id=env.id,
+        justification=caller.justification,
+        recipients=tuple(f"node:{n}" for n in env.audience.nodes)
+        + tuple(f"group:{g}" for g in env.audience.groups),
+        details={"kind": env.kind, "seq": env.seq},
+        personal_data=False,
+    )
+
+
+def _seal_all(node: Node, conn: Connection, drafts: Sequence[ItemDraft]) -> list[Envelope]:
+    first = item_store.reserve_seqs(conn, node.node_id, len(drafts))
+    created = node.now()
+    return [
+        seal(draft, node.key, origin=node.node_id, seq=first + i, created=created)
+        for i, draft in enumerate(drafts)
+    ]
+
+
+def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[Envelope]:
+    """Seal, store and audit a batch in one transaction: all kept, or none."""
+    if not news:
+        return []
+    if len(news) > MAX_BATCH:
+        raise BadInput(f"at most {MAX_BATCH} items per batch")
+    drafts = [_draft(node, caller, new) for new in news]
+    with node.store.write() as conn:
+        for draft in drafts:
+            _check_links(node, caller, conn, draft)
+        envelopes = _seal_all(node, conn, drafts)
+        item_store.insert_items(conn, [(e, e.to_bytes()) for e in envelopes], node.now())
+        actions = [_action_for(e) for e in envelopes]
+        append_many(
+            conn,
+            [_entry(caller, e, a) for e, a in zip(envelopes, actions, strict=True)],
+            node.now(),
+        )
+    return envelopes
+
+
+def publish(node: Node, caller: Caller, new: NewItem) -> Envelope:
+    return publish_many(node, caller, [new])[0]
+
+
+def _action_for(env: Envelope) -> AuditAction:
+    if env.kind == "tombstone":
+        return AuditAction.ERASURE
+    if env.supersedes:
+        return AuditAction.ALTERATION
+    return AuditAction.COLLECTION
+
+
+def _check_links(node: Node, caller: Caller, conn: Connection, draft: ItemDraft) -> None:
+    for link in (draft.replies_to, draft.refers_to, draft.supersedes):
+        if link is None:
+            continue
+        held = item_store.get_item(conn, link)
+        if held is None or held.tombstoned:
+            raise NotFound(f"no item {link}")
+        require(node, caller, Action.READ, held.envelope)
+    if draft.supersedes:
+        _check_supersede(node, caller, conn, draft.supersedes, draft.kind)
+
+
+def _check_supersede(node: Node, caller: Caller, conn: Connection, target: str, kind: str) -> None:
+    held = item_store.get_item(conn, target)
+    assert held is not None  # checked by the caller
+    old = held.envelope
+    if old.origin != node.node_id:
+        raise Forbidden("only the originating node can correct its items", code="not_originator")
+    if old.author != caller.member.id and caller.member.role is not Role.SUPERVISOR:
+        raise Forbidden("only the author or a supervisor can correct an item", code="not_author")
+    if held.superseded_by:
+        raise BadInput(
+            f"item {target} was already corrected by {held.superseded_by}",
+            code="already_superseded",
+        )
+    if kind not in (old.kind, "tombstone"):
+        raise BadInput(f"a correction of a {old.kind} must be a {old.kind}")
+
+
+def get_visible(node: Node, caller: Caller, item_id: str) -> StoredItem:
+    """One item the caller may read, with the consultation audited (LED Art 25)."""
+    with node.store.read() as conn:
+        held = item_store.get_item(conn, item_id)
+    if held is None or held.tombstoned:
+        raise NotFound(f"no item {item_id}")
+    require(node, caller, Action.READ, held.envelope)
+    _audit_consultation(node, caller, [held.envelope])
+    return held
+
+
+def _audit_consultation(node: Node, caller: Caller, envelopes: Sequence[Envelope]) -> None:
+    personal = [e for e in envelopes if e.markings.subjects]
+    if not personal:
+        return
+    entries = [
+        AuditEntry(
+            actor=f"member:{caller.member.id}",
+            action=AuditAction.CONSULTATION,
+            item_id=env.id,
+            justification=caller.justification,
+            recipients=(f"member:{caller.member.id}",),
+            details={"kind": env.kind, "subjects": [s.value for s in env.markings.subjects]},
+            personal_data=True,
+        )
+        for env in personal
+    ]
+    with node.store.write() as conn:
+        append_many(conn, entries, node.now())
+
+
+def audit_one(node: Node, entry: AuditEntry) -> None:
+    with node.store.write() as conn:
+        append(conn, entry, node.now())
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    item: StoredItem
+    restricted: bool  # personal data, shown only as a header until a justification is given
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    entries: list[FeedEntry]
+    next_before: tuple[str, str] | None
+
+
+def feed(
+    node: Node,
+    caller: Caller,
+    kinds: Sequence[str],
+    *,
+    limit: int = 50,
+    before: tuple[Any, str] | None = None,
+) -> FeedPage:
+    """Newest visible items of these kinds; unreadable ones are skipped, never hinted at."""
+    entries: list[FeedEntry] = []
+    cursor = before
+    with node.store.read() as conn:
+        while len(entries) < limit:
+            batch = item_store.list_items(conn, kinds=kinds, before=cursor, limit=limit * 2)
+            for held in batch:
+                entry = _feed_entry(node, caller, held)
+                if entry is not None and len(entries) < limit:
+                    entries.append(entry)
+            if len(batch) < limit * 2:
+                break
+            last = batch[-1].envelope
+            cursor = (last.created, last.id)
+    _audit_consultation(node, caller, [e.item.envelope for e in entries if not e.restricted])
+    last_env = entries[-1].item.envelope if len(entries) == limit else None
+    next_before = (last_env.created.isoformat(), last_env.id) if last_env else None
+    return FeedPage(entries, next_before)
+
+
+def _feed_entry(node: Node, caller: Caller, held: StoredItem) -> FeedEntry | None:
+    decision = ask(node, caller, Action.READ, held.envelope)
+    if decision.allowed:
+        return FeedEntry(held, restricted=False)
+    if needs_justification_only(decision):
+        return FeedEntry(held, restricted=True)
+    return None
+
+
+def thread(node: Node, caller: Caller, item_id: str) -> tuple[list[StoredItem], list[StoredItem]]:
+    """Visible replies and acknowledgements of an item the caller may read."""
+    with node.store.read() as conn:
+        replies = item_store.linked_items(conn, item_id, "reply")
+        acks = item_store.linked_items(conn, item_id, "ack")
+    visible = [h for h in replies if ask(node, caller, Action.READ, h.envelope).allowed]
+    seen = [h for h in acks if ask(node, caller, Action.READ, h.envelope).allowed]
+    return visible, seen

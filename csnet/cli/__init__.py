@@ -1,0 +1,1 @@
+"""The `csnet` command: node administration on the host, and an API client for members."""

@@ -1,0 +1,225 @@
+"""Host-side administration: members, tokens and the audit log, straight on the node's store."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from csnet import audit as log
+from csnet.accounts import members, tokens
+from csnet.accounts.totp import provisioning_uri
+from csnet.audit import AuditAction, AuditEntry
+from csnet.cli.common import DataDir, JsonFlag, console, fail, local_node, print_json
+from csnet.errors import BadInput
+from csnet.handling.roles import Role
+
+member_app = typer.Typer(help="Members of this node.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for the CLI and scripts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log (LED Art 25).", no_args_is_help=True)
+
+
+def _host_entry(action: AuditAction, details: dict[str, str]) -> AuditEntry:
+    return AuditEntry(
+        actor=f"host:{getpass.getuser()}",
+        action=action,
+        item_id=None,
+        justification=None,
+        recipients=(),
+        details=details,
+        personal_data=False,
+    )
+
+
+def _password(given: str | None) -> str:
+    if given:
+        return given
+    from_env = os.environ.get("CSNET_PASSWORD")
+    if from_env:
+        return from_env
+    return str(typer.prompt("Password (12+ characters)", hide_input=True, confirmation_prompt=True))
+
+
+@member_app.command("add")
+def member_add(
+    username: Annotated[str, typer.Argument(help="Login name: a-z, 0-9, . _ -")],
+    role: Annotated[Role, typer.Option(help="Role on this node.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (else CSNET_PASSWORD, else prompted).")
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a member; prints the TOTP secret once, for their authenticator app."""
+    with local_node(data_dir) as node, node.store.write() as conn:
+        member, secret = members.add_member(
+            conn,
+            username=username,
+            display_name=name or username,
+            role=role,
+            password=_password(password),
+            now=node.now(),
+        )
+        log.append(
+            conn,
+            _host_entry(
+                AuditAction.MEMBER_CHANGE, {"member": member.id, "change": f"added as {role}"}
+            ),
+            node.now(),
+        )
+        uri = provisioning_uri(secret, username, f"csnet {node.identity.name}")
+    if as_json:
+        print_json({"member": _member_dict(member), "totp_secret": secret, "totp_uri": uri})
+        return
+    console.print(f"Added [bold]{username}[/] ({role}) as {member.id}")
+    console.print(f"TOTP secret: [bold]{secret}[/]  (add it to an authenticator app)")
+    console.print(f"TOTP URI:    {uri}")
+
+
+def _member_dict(member: members.Member) -> dict[str, object]:
+    return {k: (v.value if isinstance(v, Role) else v) for k, v in asdict(member).items()}
+
+
+@member_app.command("list")
+def member_list(
+    include_disabled: Annotated[bool, typer.Option("--all", help="Include disabled.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List members."""
+    with local_node(data_dir) as node, node.store.read() as conn:
+        found = members.list_members(conn, include_disabled=include_disabled)
+    if as_json:
+        print_json([_member_dict(m) for m in found])
+        return
+    if not found:
+        console.print("No members yet: add one with `csnet member add USERNAME --role admin`.")
+        return
+    table = Table("id", "username", "name", "role", "status")
+    for m in found:
+        table.add_row(
+            m.id, m.username, m.display_name, m.role.value, "disabled" if m.disabled else "active"
+        )
+    console.print(table)
+
+
+@member_app.command("disable")
+def member_disable(
+    username: Annotated[str, typer.Argument(help="Login name of the member.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Disable a member: their sessions and tokens stop working at once."""
+    with local_node(data_dir) as node, node.store.write() as conn:
+        member = members.get_by_username(conn, username)
+        members.disable_member(conn, member.id)
+        log.append(
+            conn,
+            _host_entry(AuditAction.MEMBER_CHANGE, {"member": member.id, "change": "disabled"}),
+            node.now(),
+        )
+    console.print(f"Disabled {username}.")
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="Member the token acts for.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    scope: Annotated[list[str] | None, typer.Option(help="read, write, admin (repeat).")] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=365, help="Lifetime in days (CSNET_TOKEN_DAYS).")
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API token; the secret is printed once and kept only as a hash."""
+    scopes = scope or ["read", "write"]
+    with local_node(data_dir) as node, node.store.write() as conn:
+        member = members.get_by_username(conn, username)
+        if "admin" in scopes and member.role is not Role.ADMIN:
+            raise BadInput("only node administrators can hold the admin scope")
+        lifetime = days or int(node.settings.token_days)
+        info, secret = tokens.create_token(conn, member.id, name, scopes, node.now(), lifetime)
+        log.append(
+            conn,
+            _host_entry(AuditAction.TOKEN_CHANGE, {"token": info.id, "change": "created"}),
+            node.now(),
+        )
+    if as_json:
+        print_json(
+            {"id": info.id, "secret": secret, "scopes": scopes, "expires": info.expires.isoformat()}
+        )
+        return
+    console.print(
+        f"Token {info.id} for {username} ({', '.join(scopes)}), expires {info.expires:%Y-%m-%d}"
+    )
+    console.print(f"export CSNET_TOKEN={secret}", highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="Token id (not the secret).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a token at once."""
+    with local_node(data_dir) as node, node.store.write() as conn:
+        tokens.revoke_token(conn, token_id, node.now())
+        log.append(
+            conn,
+            _host_entry(AuditAction.TOKEN_CHANGE, {"token": token_id, "change": "revoked"}),
+            node.now(),
+        )
+    console.print(f"Revoked {token_id}.")
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Check the hash chain; names every altered, removed or inserted row. Exit 6 if broken."""
+    with local_node(data_dir) as node, node.store.read() as conn:
+        report = log.verify(conn)
+    if as_json:
+        print_json(
+            {"ok": report.ok, "rows": report.rows, "problems": [asdict(p) for p in report.problems]}
+        )
+    elif report.ok:
+        console.print(f"[green]Audit log intact[/]: {report.rows} rows verified.")
+    else:
+        for problem in report.problems:
+            console.print(f"[red]{problem.kind}[/]: {problem.message}", highlight=False)
+    if not report.ok:
+        raise (
+            typer.Exit(6)
+            if as_json
+            else fail(f"audit log broken: {len(report.problems)} problem(s)", 6)
+        )
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (else stdout).")
+    ] = None,
+    since: Annotated[datetime | None, typer.Option(help="From this time (UTC).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Up to this time (UTC).")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only this actor, e.g. member:m_…")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export the log as JSON lines for a supervisory authority (with hashes to re-verify)."""
+    with local_node(data_dir) as node, node.store.read() as conn:
+        lines = [
+            json.dumps(row, ensure_ascii=False, default=str)
+            for row in log.export(conn, since=since, until=until, actor=actor, item_id=None)
+        ]
+    text = "\n".join(lines) + ("\n" if lines else "")
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, "utf-8")
+        console.print(f"Wrote {len(lines)} rows to {output}.")

@@ -1,0 +1,70 @@
+"""A small API client for member commands: CSNET_URL and CSNET_TOKEN, errors as CsnetError."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from csnet.errors import CsnetError
+
+UrlOpt = Annotated[
+    str | None, typer.Option("--url", help="Node URL (else CSNET_URL, else http://127.0.0.1:8080).")
+]
+TokenOpt = Annotated[str | None, typer.Option("--token", help="API token (else CSNET_TOKEN).")]
+JustOpt = Annotated[
+    str | None,
+    typer.Option("--justification", "-j", help="Why you consult personal data (LED Art 25)."),
+]
+
+
+class RemoteError(CsnetError):
+    """An error body answered by the node, carried to the CLI as it came."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+        self.http_status = status
+
+
+class Client:
+    def __init__(self, url: str | None, token: str | None, justification: str | None = None):
+        self.url = (url or os.environ.get("CSNET_URL") or "http://127.0.0.1:8080").rstrip("/")
+        self.token = token or os.environ.get("CSNET_TOKEN")
+        self.justification = justification
+
+    def _headers(self, auth: bool) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if auth:
+            if not self.token:
+                raise CsnetError(
+                    "no API token: run `csnet login` or set CSNET_TOKEN", code="unauthenticated"
+                )
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.justification:
+            headers["X-Justification"] = self.justification
+        return headers
+
+    def call(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+        try:
+            response = httpx.request(
+                method,
+                self.url + "/api/v1" + path,
+                headers=self._headers(auth),
+                timeout=30,
+                **kwargs,
+            )
+        except httpx.HTTPError as exc:
+            raise CsnetError(f"cannot reach {self.url}: {exc}", code="connection_failed") from None
+        if response.status_code >= 400:
+            raise _remote_error(response)
+        return None if response.status_code == 204 else response.json()
+
+
+def _remote_error(response: httpx.Response) -> RemoteError:
+    try:
+        error = response.json()["error"]
+        return RemoteError(response.status_code, str(error["code"]), str(error["message"]))
+    except (ValueError, KeyError, TypeError):
+        return RemoteError(response.status_code, "http_error", f"HTTP {response.status_code}")

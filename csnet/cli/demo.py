@@ -1,0 +1,178 @@
+"""`csnet demo`: three nodes on 127.0.0.1, seeded, served side by side until Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import pyotp
+import typer
+
+from csnet.accounts import members
+from csnet.alerts.access import Caller
+from csnet.alerts.service import NewItem, publish
+from csnet.cli.common import console
+from csnet.cli.demo_seed import ALERTS, DEMO_PASSWORD, MEMBERS, NODES, NOTES, DemoNode
+from csnet.errors import CsnetError, NotFound
+from csnet.handling.markings import TLP, Markings
+from csnet.handling.roles import Role
+from csnet.node import Node, init_node
+
+LOGINS_FILE = "logins.json"
+
+
+def _seed_node(spec: DemoNode, directory: Path) -> dict[str, str]:
+    node = init_node(directory, name=spec.name, country=spec.country, agency=spec.agency)
+    try:
+        secrets = _seed_members(node)
+        _seed_items(node, spec)
+    finally:
+        node.close()
+    return secrets
+
+
+def _seed_members(node: Node) -> dict[str, str]:
+    secrets: dict[str, str] = {}
+    with node.store.write() as conn:
+        for username, role, title in MEMBERS:
+            _member, secret = members.add_member(
+                conn,
+                username=username,
+                display_name=f"{title} ({node.identity.name})",
+                role=Role(role),
+                password=DEMO_PASSWORD,
+                now=node.now(),
+            )
+            secrets[username] = secret
+    return secrets
+
+
+def _seed_items(node: Node, spec: DemoNode) -> None:
+    with node.store.read() as conn:
+        officer = members.get_by_username(conn, "officer")
+        analyst = members.get_by_username(conn, "analyst")
+    for body in ALERTS[spec.slug]:
+        publish(node, Caller(officer), NewItem("alert", body, Markings(tlp=TLP.AMBER)))
+    for body in NOTES[spec.slug]:
+        publish(node, Caller(analyst), NewItem("note", body, Markings(tlp=TLP.GREEN)))
+
+
+def _prepare(root: Path) -> dict[str, dict[str, str]]:
+    logins_path = root / LOGINS_FILE
+    if logins_path.is_file():
+        logins: dict[str, dict[str, str]] = json.loads(logins_path.read_text("utf-8"))
+        return logins
+    root.mkdir(parents=True, exist_ok=True)
+    logins = {}
+    for spec in NODES:
+        console.print(f"Creating {spec.name} ({spec.agency}, {spec.city}) …")
+        logins[spec.slug] = _seed_node(spec, root / spec.slug)
+    logins_path.write_text(json.dumps(logins, indent=2), "utf-8")
+    logins_path.chmod(0o600)
+    return logins
+
+
+def _start(root: Path, spec: DemoNode) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "csnet.cli.main",
+        "serve",
+        "--data-dir",
+        str(root / spec.slug),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(spec.port),
+    ]
+    return subprocess.Popen(command)
+
+
+def _wait_healthy(spec: DemoNode, deadline: float) -> None:
+    url = f"http://127.0.0.1:{spec.port}/api/v1/health"
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise CsnetError(f"{spec.name} did not answer on port {spec.port}; is the port taken?")
+
+
+def _banner(logins: dict[str, dict[str, str]]) -> None:
+    console.rule("csnet demo network")
+    for spec in NODES:
+        console.print(
+            f"[bold]{spec.name}[/] {spec.agency}, {spec.city}: "
+            f"http://127.0.0.1:{spec.port}/api/v1/docs"
+        )
+    users = ", ".join(u for u, _r, _t in MEMBERS)
+    console.print(f"Logins on every node: {users}; password [bold]{DEMO_PASSWORD}[/]")
+    console.print(
+        "TOTP code for a login: [bold]csnet demo-code officer@pk-fia[/] "
+        "(or add the secret from demo-data/logins.json to an authenticator app)"
+    )
+    console.print("CLI: csnet login --url http://127.0.0.1:8101 --username officer")
+    console.print("Press Ctrl-C to stop all nodes.")
+
+
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo nodes keep data.")
+    ] = Path("demo-data"),
+    seed_only: Annotated[bool, typer.Option(help="Create and seed, then exit.")] = False,
+) -> None:
+    """Start three seeded nodes on 127.0.0.1 (PK-FIA, GR-HCG, EU-FRONTEX); Ctrl-C stops them."""
+    logins = _prepare(directory)
+    if seed_only:
+        console.print(f"Demo data ready in {directory}.")
+        return
+    processes = [_start(directory, spec) for spec in NODES]
+    try:
+        deadline = time.monotonic() + 60
+        for spec in NODES:
+            _wait_healthy(spec, deadline)
+        _banner(logins)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        raise CsnetError("a demo node stopped unexpectedly")
+    except KeyboardInterrupt:
+        console.print("Stopping …")
+    finally:
+        _stop(processes)
+
+
+def _stop(processes: list[subprocess.Popen[Any]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def demo_code(
+    login: Annotated[str, typer.Argument(help="USERNAME@NODE, e.g. officer@pk-fia")],
+    directory: Annotated[Path, typer.Option("--dir", help="Demo data directory.")] = Path(
+        "demo-data"
+    ),
+) -> None:
+    """Print the current TOTP code of a demo login."""
+    username, _, slug = login.partition("@")
+    path = directory / LOGINS_FILE
+    if not path.is_file():
+        raise NotFound(f"no demo data in {directory}; run `make demo` first")
+    secret = json.loads(path.read_text("utf-8")).get(slug, {}).get(username)
+    if not secret:
+        raise NotFound(f"no demo login {login}")
+    typer.echo(pyotp.TOTP(secret).now())

@@ -1,0 +1,63 @@
+"""`csnet init` and `csnet serve`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from csnet.cli.common import DataDir, console
+from csnet.node import init_node, open_node
+from csnet.settings import load_settings, resolve_data_dir
+
+
+def init(
+    name: Annotated[str, typer.Option(help="Short node name, e.g. PK-FIA.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country, e.g. PK.")],
+    agency: Annotated[str, typer.Option(help="Agency running the node.")],
+    data_dir: DataDir = None,
+    database_url: Annotated[
+        str, typer.Option(help="PostgreSQL URL instead of the embedded SQLite database.")
+    ] = "",
+) -> None:
+    """Create a node: identity key (mode 0600), config and a migrated database."""
+    directory = resolve_data_dir(data_dir, os.environ)
+    node = init_node(
+        Path(directory),
+        name=name,
+        country=country.upper(),
+        agency=agency,
+        database_url=database_url,
+    )
+    console.print(f"Node [bold]{name}[/] created in {directory}")
+    console.print(f"  node id      {node.node_id}")
+    console.print(f"  fingerprint  {node.identity.fingerprint}")
+    console.print("Next: `csnet member add` for the first node administrator, then `csnet serve`.")
+    node.close()
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (CSNET_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (CSNET_PORT).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the node's HTTP API."""
+    import uvicorn
+
+    from csnet.web.app import create_app
+
+    settings = load_settings(data_dir, host=host, port=port)
+    node = open_node(settings)
+    app = create_app(node)
+    try:
+        uvicorn.run(
+            app,
+            host=str(settings.host),
+            port=int(settings.port),
+            log_level=str(settings.log_level),
+            access_log=False,  # URLs carry no personal data, but the audit log is the record
+        )
+    finally:
+        node.close()

@@ -1,0 +1,1 @@
+"""Markings, grading, data-subject categories and the one policy decision (pure, no I/O)."""

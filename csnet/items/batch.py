@@ -1,0 +1,174 @@
+"""Verifying many items at once, across processes when the batch is worth it.
+
+Key lookups usually touch a database, so they stay in the calling process: origins are read off
+the raw items up front, their keys travel to the workers, and any item whose origin was missed is
+finished here with the caller's own lookup. Results always come back in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from csnet.errors import CsnetError
+from csnet.items.envelope import Envelope
+from csnet.items.limits import MAX_ITEM_BYTES, Raw
+from csnet.items.signing import KeyLookup, verify_envelope
+
+PARALLEL_MIN = 256  # below this, starting work in other processes costs more than it saves
+_CHUNKS_PER_WORKER = 4
+_ORIGINS_PER_ITEM = 4
+_ORIGIN = re.compile(rb'"origin"\s*:\s*"(csn[a-z2-7]{24})"')
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """`envelopes[i]` is item i verified, or None; `failures[i]` says why item i was refused."""
+
+    envelopes: tuple[Envelope | None, ...]
+    failures: Mapping[int, CsnetError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def verified(self) -> list[Envelope]:
+        return [env for env in self.envelopes if env is not None]
+
+
+def verify_many(raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2) -> BatchResult:
+    """verify_envelope for each item; a process pool of `workers` for batches >= PARALLEL_MIN."""
+    items = list(raws)
+    if workers > 1 and len(items) >= PARALLEL_MIN:
+        outcomes = _parallel(items, public_key_for, workers)
+    else:
+        outcomes = [_outcome(raw, public_key_for) for raw in items]
+    envelopes = tuple(o if isinstance(o, Envelope) else None for o in outcomes)
+    failures = {i: o for i, o in enumerate(outcomes) if isinstance(o, CsnetError)}
+    return BatchResult(envelopes, failures)
+
+
+def _outcome(raw: Raw, public_key_for: KeyLookup) -> Envelope | CsnetError:
+    try:
+        return verify_envelope(raw, public_key_for)
+    except CsnetError as exc:
+        return exc
+
+
+class _Failure(NamedTuple):
+    """A CsnetError in picklable form (its keyword-only code/details do not survive pickling)."""
+
+    kind: type[CsnetError]
+    message: str
+    code: str
+    details: dict[str, Any]
+
+    def revive(self) -> CsnetError:
+        return self.kind(self.message, code=self.code, details=self.details)
+
+
+class _NeedsKey(Exception):
+    """The worker was not given this origin's key; the parent finishes the item."""
+
+
+class _KeyTable:
+    def __init__(self, keys: Mapping[str, bytes | None]) -> None:
+        self.keys = keys
+
+    def lookup(self, origin: str) -> bytes | None:
+        if origin not in self.keys:
+            raise _NeedsKey(origin)
+        return self.keys[origin]
+
+
+# Verified items come back as wire dicts: pickling those and re-validating them here costs a
+# third of pickling pydantic models, and to_wire() round-trips exactly.
+_Outcome = dict[str, Any] | _Failure | None  # None: origin key needed from the parent
+
+
+def _verify_chunk(raws: list[Raw], keys: dict[str, bytes | None]) -> list[_Outcome]:
+    """Runs in a worker process."""
+    table = _KeyTable(keys)
+    out: list[_Outcome] = []
+    for raw in raws:
+        try:
+            out.append(verify_envelope(raw, table.lookup).to_wire())
+        except _NeedsKey:
+            out.append(None)
+        except CsnetError as exc:
+            out.append(_Failure(type(exc), exc.message, exc.error_code, exc.details))
+    return out
+
+
+def _parallel(items: list[Raw], public_key_for: KeyLookup, workers: int) -> list[Any]:
+    keys = {origin: public_key_for(origin) for origin in _origins(items)}
+    bounds = _chunk_bounds(len(items), workers * _CHUNKS_PER_WORKER)
+    try:
+        pool = _pool(workers)
+        futures = [pool.submit(_verify_chunk, items[a:b], keys) for a, b in bounds]
+        parts = [future.result() for future in futures]
+    except BrokenProcessPool:  # why: a dead worker must not lose the batch; redo it here
+        close_pools()
+        return [_outcome(raw, public_key_for) for raw in items]
+    flat = [outcome for part in parts for outcome in part]
+    return [_finish(outcome, raw, public_key_for) for outcome, raw in zip(flat, items, strict=True)]
+
+
+def _finish(outcome: _Outcome, raw: Raw, public_key_for: KeyLookup) -> Envelope | CsnetError:
+    if outcome is None:
+        return _outcome(raw, public_key_for)
+    if isinstance(outcome, _Failure):
+        return outcome.revive()
+    return Envelope.from_wire(outcome)
+
+
+def _origins(items: list[Raw]) -> set[str]:
+    """Origins named by the items, read cheaply; a miss only costs a lookup in the parent later."""
+    found: set[str] = set()
+    for raw in items:
+        if isinstance(raw, dict):
+            origin = raw.get("origin")
+            found.update([origin] if isinstance(origin, str) else [])
+        elif isinstance(raw, bytes | str) and len(raw) <= MAX_ITEM_BYTES:
+            data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+            matches = _ORIGIN.findall(data)[:_ORIGINS_PER_ITEM]
+            found.update(m.decode("ascii") for m in matches)
+    return found
+
+
+def _chunk_bounds(total: int, chunks: int) -> list[tuple[int, int]]:
+    size = -(-total // chunks)
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> Executor:
+    """One long-lived pool per size: worker start-up (imports) is paid once, not per batch."""
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            # why: forkserver, not fork: forking a threaded server process can deadlock
+            method = (
+                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            )
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+            _pools[workers] = pool
+        return pool
+
+
+def close_pools() -> None:
+    """Stop the worker processes (at shutdown, or in tests)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)

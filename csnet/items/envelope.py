@@ -1,0 +1,82 @@
+"""The signed item envelope and the draft a service fills in before sealing.
+
+The wire form is `Envelope.to_wire()`: exactly the dict that is canonicalised and hashed (without
+"id" and "sig"). Every field has one spelling there (times in UTC with "Z", sorted audiences), so
+an envelope parsed from any equivalent JSON re-serialises to the bytes its id was computed over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from csnet.handling.grading import Grading
+from csnet.handling.markings import Markings
+from csnet.items.canonical import SAFE_INT, canonical_json
+from csnet.items.fields import GroupId, ItemId, KindName, MemberId, NodeId, Signature, UtcDatetime
+
+UNSIGNED_EXCLUDE = frozenset({"id", "sig"})
+MAX_AUDIENCE_NODES = 1024
+MAX_AUDIENCE_GROUPS = 256
+
+
+class Audience(BaseModel):
+    """Who an item is addressed to: node ids and/or sharing groups, sorted and deduplicated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    nodes: tuple[NodeId, ...] = Field(default=(), max_length=MAX_AUDIENCE_NODES)
+    groups: tuple[GroupId, ...] = Field(default=(), max_length=MAX_AUDIENCE_GROUPS)
+
+    @field_validator("nodes", "groups")
+    @classmethod
+    def _sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value)))
+
+
+class ItemFields(BaseModel):
+    """The fields a draft and an envelope share: what is said, to whom, under which markings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: KindName
+    author: MemberId
+    audience: Audience = Audience()
+    markings: Markings = Markings()
+    grading: Grading | None = None
+    supersedes: ItemId | None = None
+    replies_to: ItemId | None = None
+    refers_to: ItemId | None = None
+    body: dict[str, Any]
+
+
+class ItemDraft(ItemFields):
+    """An item before the node adds origin, seq, created time, id and signature."""
+
+
+class Envelope(ItemFields):
+    """A sealed item. Construct only through `seal` or `verify_envelope` (or trusted storage)."""
+
+    id: ItemId
+    origin: NodeId
+    seq: int = Field(ge=1, le=SAFE_INT, strict=True)
+    created: UtcDatetime
+    sig: Signature
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON-ready dict that travels and is stored."""
+        return self.model_dump(mode="json")
+
+    def unsigned_wire(self) -> dict[str, Any]:
+        """The wire dict without "id" and "sig": what the id is the hash of."""
+        return self.model_dump(mode="json", exclude=set(UNSIGNED_EXCLUDE))
+
+    def to_bytes(self) -> bytes:
+        """The canonical (RFC 8785) bytes of the wire form, signature included."""
+        return canonical_json(self.to_wire())
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Envelope:
+        """Parse a wire dict WITHOUT verifying it: only for items read back from our own store."""
+        return cls.model_validate(data)

@@ -1,0 +1,105 @@
+"""Node identity: an Ed25519 key, the node id derived from it, and a fingerprint for humans."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+
+from nacl.exceptions import CryptoError
+from nacl.signing import SigningKey, VerifyKey
+
+from csnet.errors import BadInput
+
+SEED_BYTES = 32
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_BYTES = 64
+NODE_ID_PREFIX = "csn"
+NODE_ID_PATTERN = r"^csn[a-z2-7]{24}$"
+
+
+class NodeKey:
+    """A node's signing key. The seed is the whole secret; it is never printed."""
+
+    __slots__ = ("_signing",)
+
+    def __init__(self, signing: SigningKey) -> None:
+        self._signing = signing
+
+    @classmethod
+    def generate(cls) -> NodeKey:
+        return cls(SigningKey.generate())
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> NodeKey:
+        if len(seed) != SEED_BYTES:
+            raise BadInput(
+                f"a node key seed is {SEED_BYTES} bytes, got {len(seed)}", code="bad_key"
+            )
+        return cls(SigningKey(bytes(seed)))
+
+    @property
+    def seed(self) -> bytes:
+        return bytes(self._signing)
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(self._signing.verify_key)
+
+    @property
+    def node_id(self) -> str:
+        return node_id_for(self.public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        """The detached 64-byte Ed25519 signature of `message`."""
+        return bytes(self._signing.sign(message).signature)
+
+    def __repr__(self) -> str:  # why: keep the seed out of logs and tracebacks
+        return f"NodeKey(node_id={self.node_id!r})"
+
+
+def node_id_for(public_key: bytes) -> str:
+    """'csn' + lowercase unpadded base32 of the first 15 bytes of sha256(public key)."""
+    if len(public_key) != PUBLIC_KEY_BYTES:
+        raise BadInput(f"an Ed25519 public key is {PUBLIC_KEY_BYTES} bytes", code="bad_key")
+    digest = hashlib.sha256(public_key).digest()[:15]  # 120 bits -> exactly 24 base32 chars
+    return NODE_ID_PREFIX + base64.b32encode(digest).decode("ascii").lower()
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """First 16 bytes of sha256(public key) as hex in groups of four, for reading aloud."""
+    hexed = hashlib.sha256(public_key).hexdigest()[:32]
+    return " ".join(hexed[i : i + 4] for i in range(0, len(hexed), 4))
+
+
+@lru_cache(maxsize=1024)
+def _verify_key(public_key: bytes) -> VerifyKey:
+    # why: peers are few and items many; decoding the point once per key saves work per item
+    return VerifyKey(public_key)
+
+
+def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """True when `signature` is a valid Ed25519 signature of `message` under `public_key`."""
+    if len(public_key) != PUBLIC_KEY_BYTES or len(signature) != SIGNATURE_BYTES:
+        return False
+    try:
+        _verify_key(bytes(public_key)).verify(message, signature)
+    except (CryptoError, ValueError):
+        return False
+    return True
+
+
+def b64url(data: bytes) -> str:
+    """Unpadded base64url, as signatures travel."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode unpadded base64url, refusing any other spelling of the same bytes."""
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError):
+        raise BadInput("not base64url", code="bad_base64") from None
+    if b64url(data) != text:  # why: one byte string has one spelling; no malleable encodings
+        raise BadInput("not canonical base64url", code="bad_base64")
+    return data

@@ -1,0 +1,123 @@
+"""The one registry of item kinds, and the checks every draft and every received item passes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from csnet.errors import BadInput
+from csnet.handling.categories import PersonalDatum
+from csnet.handling.markings import Markings
+from csnet.items.bodies import Ack, Alert, Note, Reply, Tombstone
+from csnet.items.envelope import Envelope, ItemFields
+
+KINDS: dict[str, type[BaseModel]] = {}
+REQUIRED_LINKS: dict[str, frozenset[str]] = {}
+LINK_FIELDS = ("supersedes", "replies_to", "refers_to")
+_KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_MAX_ERRORS = 20
+
+
+def register_kind(name: str, model: type[BaseModel], *, requires: tuple[str, ...] = ()) -> None:
+    """Register a body model; `requires` names the envelope links the kind cannot go without."""
+    if not _KIND_NAME.fullmatch(name):
+        raise ValueError(f"bad kind name {name!r}")
+    if KINDS.get(name, model) is not model:
+        raise ValueError(f"kind {name!r} is already registered with another model")
+    unknown = set(requires) - set(LINK_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown link fields {sorted(unknown)}")
+    KINDS[name] = model
+    REQUIRED_LINKS[name] = frozenset(requires)
+
+
+def body_model(kind: str) -> type[BaseModel]:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise BadInput(f"unknown item kind {kind!r}", code="unknown_kind") from None
+
+
+def validate_body(kind: str, body: dict[str, Any]) -> BaseModel:
+    """Validate a JSON-form body against its kind's model (BadInput unknown_kind / bad_body)."""
+    model = body_model(kind)
+    if not isinstance(body, dict):
+        raise BadInput("a body is a JSON object", code="bad_body")
+    try:
+        # why: validating the JSON text lets strict models take enums and times as strings
+        text = json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise BadInput(f"body is not JSON: {exc}", code="bad_body") from None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        raise BadInput(
+            f"{kind} body is invalid: {exc.error_count()} error(s)",
+            code="bad_body",
+            details={"errors": _error_list(exc)},
+        ) from None
+
+
+def _error_list(exc: ValidationError) -> list[dict[str, str]]:
+    # why: never echo the input back; bodies may carry personal data
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    return [
+        {"loc": ".".join(str(part) for part in err["loc"]), "msg": err["msg"]}
+        for err in errors[:_MAX_ERRORS]
+    ]
+
+
+def persons_in(body: BaseModel) -> tuple[PersonalDatum, ...]:
+    """Every PersonalDatum anywhere in a body model, in field order."""
+    return tuple(_walk_persons(body))
+
+
+def _walk_persons(value: object) -> Iterator[PersonalDatum]:
+    if isinstance(value, PersonalDatum):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk_persons(getattr(value, name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _walk_persons(item)
+
+
+def check_links(item: ItemFields) -> None:
+    """Links the kind needs are present; an envelope never links to itself."""
+    for link in sorted(REQUIRED_LINKS.get(item.kind, frozenset())):
+        if getattr(item, link) is None:
+            raise BadInput(f"a {item.kind} needs {link}", code="missing_link")
+    if isinstance(item, Envelope) and item.id in {getattr(item, f) for f in LINK_FIELDS}:
+        raise BadInput("an item cannot link to itself", code="self_link")
+
+
+def check_subjects(markings: Markings, persons: tuple[PersonalDatum, ...]) -> None:
+    """Markings must declare every category of person the body mentions (LED Art 6)."""
+    missing = {p.category for p in persons} - set(markings.subjects)
+    if missing:
+        names = sorted(c.value for c in missing)
+        raise BadInput(
+            f"markings do not declare data subjects {names}",
+            code="undeclared_subjects",
+            details={"missing": names},
+        )
+
+
+def validate_draft(item: ItemFields) -> BaseModel:
+    """All content checks for a draft before sealing, and for a received item after verifying."""
+    body = validate_body(item.kind, item.body)
+    check_links(item)
+    check_subjects(item.markings, persons_in(body))
+    return body
+
+
+register_kind("alert", Alert)
+register_kind("note", Note)
+register_kind("reply", Reply, requires=("replies_to",))
+register_kind("ack", Ack, requires=("refers_to",))
+register_kind("tombstone", Tombstone, requires=("refers_to",))

@@ -1,0 +1,137 @@
+"""All node settings in one declarative table, read from CSNET_* variables or the config file.
+
+Precedence: explicit overrides > CSNET_* environment > the data directory's config.toml > default.
+Every setting here is documented in docs/settings.md (tests/test_settings.py checks it).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from csnet.errors import BadInput
+
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{text!r} is not a boolean")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir", "./csnet-data", "Data directory: identity key, config and SQLite database."
+    ),
+    Setting("database_url", "", "SQLAlchemy URL; empty means SQLite at <data_dir>/csnet.db.", str),
+    Setting("host", "127.0.0.1", "Address `csnet serve` binds to."),
+    Setting("port", 8080, "Port `csnet serve` listens on.", int),
+    Setting("node_name", "", "Short node name, e.g. PK-FIA (set by `csnet init`)."),
+    Setting("country", "", "ISO 3166-1 alpha-2 country of the agency (set by `csnet init`)."),
+    Setting("agency", "", "Full name of the agency running the node (set by `csnet init`)."),
+    Setting("session_hours", 12, "Lifetime of an interactive login session, in hours.", int),
+    Setting("lockout_threshold", 5, "Failed logins in a row before an account is locked.", int),
+    Setting("lockout_minutes", 15, "How long a locked account stays locked.", int),
+    Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
+    Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
+    Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),
+    Setting("log_level", "info", "Log level of `csnet serve` (debug, info, warning, error)."),
+)
+
+BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in BY_NAME:
+            return self.values.get(name, BY_NAME[name].default)
+        raise AttributeError(name)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(str(self.values.get("data_dir", BY_NAME["data_dir"].default)))
+
+    def replace(self, **changes: Any) -> Settings:
+        return Settings({**self.values, **changes})
+
+
+def env_var(name: str) -> str:
+    return "CSNET_" + name.upper()
+
+
+def _coerce(setting: Setting, raw: Any, source: str) -> Any:
+    if isinstance(raw, str):
+        try:
+            return setting.parse(raw)
+        except ValueError as exc:
+            raise BadInput(f"setting {setting.name} from {source}: {exc}") from None
+    return raw
+
+
+def resolve_data_dir(explicit: str | Path | None, environ: Mapping[str, str]) -> Path:
+    """--data-dir, else CSNET_DATA_DIR, else ./csnet-data."""
+    if explicit:
+        return Path(explicit)
+    return Path(environ.get(env_var("data_dir")) or BY_NAME["data_dir"].default)
+
+
+def load_settings(
+    data_dir: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    directory = resolve_data_dir(data_dir, environ)
+    values: dict[str, Any] = {}
+    config = directory / CONFIG_FILE
+    if config.is_file():
+        try:
+            from_file = tomllib.loads(config.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise BadInput(f"{config.name} is not valid TOML: {exc}") from None
+        for key, raw in from_file.items():
+            if key not in BY_NAME:
+                raise BadInput(f"{config.name}: unknown setting {key!r}")
+            values[key] = _coerce(BY_NAME[key], raw, config.name)
+    for setting in SETTINGS:
+        raw_env = environ.get(env_var(setting.name))
+        if raw_env is not None and setting.name != "data_dir":
+            values[setting.name] = _coerce(setting, raw_env, env_var(setting.name))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["data_dir"] = str(directory)
+    return Settings(values)
+
+
+def write_config(directory: Path, values: Mapping[str, Any]) -> None:
+    """Write the node's config file (simple TOML: strings, ints, bools)."""
+    lines = []
+    for key, value in values.items():
+        if key not in BY_NAME:
+            raise BadInput(f"unknown setting {key!r}")
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, int):
+            lines.append(f"{key} = {value}")
+        else:
+            escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{key} = "{escaped}"')
+    (directory / CONFIG_FILE).write_text("\n".join(lines) + "\n", "utf-8")

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core, one MetaData, Alembic; SQLite by default, PostgreSQL at scale."""

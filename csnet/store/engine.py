@@ -1,0 +1,85 @@
+"""Engine set-up and the one place where SQLite and PostgreSQL differ.
+
+SQLite: WAL, foreign keys, busy timeout, and one writer (a process lock plus BEGIN IMMEDIATE, so a
+write transaction never has to upgrade a read lock). PostgreSQL: writes serialise on one advisory
+lock, because the audit chain and origin sequence numbers need a single writer too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.pool import NullPool
+
+WRITE_LOCK_KEY = 7_407_211  # PostgreSQL advisory lock id for the single writer
+SQLITE_FILE = "csnet.db"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / SQLITE_FILE}"
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from pysqlite so that BEGIN is ours to choose.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # NORMAL in WAL mode: a committed transaction survives a crash of the process.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("csnet_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """An engine with read and write transactions; the only way code touches the database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self._lock = threading.RLock()
+        self.engine: Engine = self._make_engine(url)
+
+    def _make_engine(self, url: str) -> Engine:
+        if self.is_sqlite:
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+            event.listen(engine, "connect", _on_sqlite_connect)
+            event.listen(engine, "begin", _on_sqlite_begin)
+            return engine
+        pool = _pg_pool(url)
+        if pool is not None:
+            return create_engine(url, poolclass=pool)
+        return create_engine(url, pool_pre_ping=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One writer at a time; the transaction commits on leaving the block, else rolls back."""
+        with self._lock, self.engine.connect() as raw:
+            conn = raw.execution_options(csnet_write=True)
+            with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _pg_pool(url: str) -> Any:
+    # Tests create and drop many databases: pooled connections would keep them open.
+    return NullPool if "csnet_test_" in url else None

@@ -1,0 +1,159 @@
+"""Persistence of signed items: the verbatim envelope plus the columns that are queried."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from csnet.items.envelope import Envelope
+from csnet.store import tables
+
+T = tables.items
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    envelope: Envelope
+    raw: bytes
+    superseded_by: str | None
+    tombstoned: bool
+    received: datetime
+
+
+def next_seq(conn: Connection, origin: str) -> int:
+    """Allocate the next origin sequence number (inside the single-writer transaction)."""
+    seqs = tables.origin_sequence
+    row = conn.execute(select(seqs.c.last_seq).where(seqs.c.origin == origin)).first()
+    if row is None:
+        conn.execute(seqs.insert().values(origin=origin, last_seq=1))
+        return 1
+    value = int(row[0]) + 1
+    conn.execute(update(seqs).where(seqs.c.origin == origin).values(last_seq=value))
+    return value
+
+
+def reserve_seqs(conn: Connection, origin: str, count: int) -> int:
+    """Reserve `count` consecutive numbers; returns the first."""
+    first = next_seq(conn, origin)
+    if count > 1:
+        seqs = tables.origin_sequence
+        conn.execute(update(seqs).where(seqs.c.origin == origin).values(last_seq=first + count - 1))
+    return first
+
+
+def _item_row(env: Envelope, raw: bytes, now: datetime) -> dict[str, object]:
+    return {
+        "id": env.id,
+        "origin": env.origin,
+        "seq": env.seq,
+        "kind": env.kind,
+        "author": env.author,
+        "created": env.created,
+        "tlp": env.markings.tlp.value,
+        "supersedes": env.supersedes,
+        "replies_to": env.replies_to,
+        "refers_to": env.refers_to,
+        "envelope": raw,
+        "superseded_by": None,
+        "tombstoned": False,
+        "received": now,
+    }
+
+
+def audience_targets(env: Envelope) -> list[str]:
+    return [f"node:{n}" for n in env.audience.nodes] + [f"group:{g}" for g in env.audience.groups]
+
+
+def insert_items(conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now: datetime) -> int:
+    """Insert items not yet held (idempotent by id); apply supersedes and tombstones."""
+    if not pairs:
+        return 0
+    ids = [env.id for env, _ in pairs]
+    held = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
+    fresh = [(env, raw) for env, raw in pairs if env.id not in held]
+    if not fresh:
+        return 0
+    conn.execute(T.insert(), [_item_row(env, raw, now) for env, raw in fresh])
+    audience = [
+        {"item_id": env.id, "target": target}
+        for env, _ in fresh
+        for target in audience_targets(env)
+    ]
+    if audience:
+        conn.execute(tables.item_audience.insert(), audience)
+    for env, _ in fresh:
+        _apply_links(conn, env)
+    return len(fresh)
+
+
+def _apply_links(conn: Connection, env: Envelope) -> None:
+    if env.supersedes:
+        conn.execute(update(T).where(T.c.id == env.supersedes).values(superseded_by=env.id))
+    if env.kind == "tombstone" and env.refers_to:
+        conn.execute(update(T).where(T.c.id == env.refers_to).values(tombstoned=True))
+
+
+def _stored(row: Sequence[Any]) -> StoredItem:
+    raw = bytes(row[0])
+    return StoredItem(Envelope.model_validate_json(raw), raw, row[1], bool(row[2]), row[3])
+
+
+_COLUMNS = (T.c.envelope, T.c.superseded_by, T.c.tombstoned, T.c.received)
+
+
+def get_item(conn: Connection, item_id: str) -> StoredItem | None:
+    row = conn.execute(select(*_COLUMNS).where(T.c.id == item_id)).first()
+    return None if row is None else _stored(row)
+
+
+def list_items(
+    conn: Connection,
+    *,
+    kinds: Sequence[str],
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+    include_hidden: bool = False,
+) -> list[StoredItem]:
+    """Newest first, keyset-paged on (created, id); superseded and erased items hidden."""
+    query = select(*_COLUMNS).where(T.c.kind.in_(kinds))
+    if not include_hidden:
+        query = query.where(T.c.superseded_by.is_(None), T.c.tombstoned.is_(False))
+    if before is not None:
+        created, item_id = before
+        query = query.where(
+            or_(T.c.created < created, and_(T.c.created == created, T.c.id < item_id))
+        )
+    query = query.order_by(T.c.created.desc(), T.c.id.desc()).limit(limit)
+    return [_stored(row) for row in conn.execute(query)]
+
+
+def linked_items(conn: Connection, item_id: str, kind: str) -> list[StoredItem]:
+    """Replies (by replies_to) or acknowledgements (by refers_to) of an item, oldest first."""
+    column = T.c.replies_to if kind == "reply" else T.c.refers_to
+    query = (
+        select(*_COLUMNS)
+        .where(column == item_id, T.c.kind == kind, T.c.tombstoned.is_(False))
+        .order_by(T.c.created, T.c.id)
+    )
+    return [_stored(row) for row in conn.execute(query)]
+
+
+def count_items(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(T)).scalar_one())
+
+
+__all__ = [
+    "StoredItem",
+    "audience_targets",
+    "count_items",
+    "get_item",
+    "insert_items",
+    "linked_items",
+    "list_items",
+    "next_seq",
+    "reserve_seqs",
+]

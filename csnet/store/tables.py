@@ -1,0 +1,130 @@
+"""The one MetaData. Item bodies are stored as canonical JSON; projections hold what is queried."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+node_meta = Table(
+    "node_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("totp_secret", String(64), nullable=False),
+    Column("language", String(8), nullable=False, default="en"),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_totp_step", BigInteger),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("member_id", String(40), ForeignKey("members.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", JSON, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("expires", DateTime(timezone=True), nullable=False),
+    Column("revoked", DateTime(timezone=True)),
+    Column("last_used", DateTime(timezone=True)),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("member_id", String(40), ForeignKey("members.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("expires", DateTime(timezone=True), nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("origin", String(40), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("tlp", String(20), nullable=False),
+    Column("supersedes", String(64)),
+    Column("replies_to", String(64)),
+    Column("refers_to", String(64)),
+    Column("envelope", LargeBinary, nullable=False),  # canonical signed bytes, verbatim
+    Column("superseded_by", String(64)),
+    Column("tombstoned", Boolean, nullable=False, default=False),
+    Column("received", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("origin", "seq", name="uq_items_origin_seq"),
+)
+Index("ix_items_kind_created", items.c.kind, items.c.created)
+Index("ix_items_replies_to", items.c.replies_to)
+Index("ix_items_refers_to", items.c.refers_to)
+
+item_audience = Table(
+    "item_audience",
+    metadata,
+    Column("item_id", String(64), ForeignKey("items.id"), primary_key=True),
+    Column("target", String(140), primary_key=True),  # "node:<id>" or "group:<name>"
+)
+Index("ix_item_audience_target", item_audience.c.target)
+
+origin_sequence = Table(
+    "origin_sequence",
+    metadata,
+    Column("origin", String(40), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),  # RFC 3339 text, exactly as hashed
+    Column("actor", String(120), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("item_id", String(64)),
+    Column("justification", Text),
+    Column("recipients", Text, nullable=False),  # canonical JSON list, exactly as hashed
+    Column("details", Text, nullable=False),  # canonical JSON object, exactly as hashed
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_audit_log_item_id", audit_log.c.item_id)

@@ -1,0 +1,1 @@
+"""HTTP: the JSON API under /api/v1. Thin: it parses, authenticates and calls the domain."""

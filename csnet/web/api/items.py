@@ -1,0 +1,192 @@
+"""Alerts, notes, and what can be done to any item: read, reply, acknowledge, correct, erase."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from csnet.alerts import actions
+from csnet.alerts.service import FeedEntry, NewItem, feed, get_visible, publish, thread
+from csnet.errors import BadInput
+from csnet.items.bodies import Alert as AlertBody
+from csnet.items.bodies import Note as NoteBody
+from csnet.items.envelope import Envelope
+from csnet.store.item_store import StoredItem
+from csnet.web.deps import CallerDep, NodeDep
+from csnet.web.schemas import (
+    AckIn,
+    AckSummary,
+    EraseIn,
+    ItemDetail,
+    ItemIn,
+    ItemOut,
+    ItemPage,
+    ReplyIn,
+)
+
+router = APIRouter(tags=["items"])
+Limit = Annotated[int, Query(ge=1, le=200)]
+Before = Annotated[str | None, Query(max_length=200, description="cursor from next_before")]
+ItemId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def describe_fields(model: type[BaseModel]) -> str:
+    fields = ", ".join(
+        f"{name}{'' if info.is_required() else '?'}" for name, info in model.model_fields.items()
+    )
+    return f"{model.__name__.lower()} body: {{{fields}}}"
+
+
+# Bodies are validated by the kind registry (strict models, validated from JSON), which answers
+# 422 bad_body with every problem listed; the API schema names the fields for readers.
+class AlertIn(ItemIn):
+    body: dict[str, Any] = Field(description=describe_fields(AlertBody))
+
+
+class NoteIn(ItemIn):
+    body: dict[str, Any] = Field(description=describe_fields(NoteBody))
+
+
+class CorrectionIn(ItemIn):
+    body: dict[str, Any] = Field(description="the full corrected body, valid for the item's kind")
+
+
+def item_out(held: StoredItem, restricted: bool = False) -> ItemOut:
+    env = held.envelope
+    return ItemOut(
+        id=env.id,
+        kind=env.kind,
+        origin=env.origin,
+        created=env.created,
+        tlp=env.markings.tlp.value,
+        restricted=restricted,
+        superseded_by=held.superseded_by,
+        envelope=None if restricted else json.loads(held.raw),
+    )
+
+
+def _new(kind: str, body: ItemIn, payload: dict[str, Any]) -> NewItem:
+    return NewItem(
+        kind=kind,
+        body=payload,
+        markings=body.markings,
+        grading=body.grading,
+        audience_nodes=tuple(body.audience.nodes),
+        audience_groups=tuple(body.audience.groups),
+    )
+
+
+def _encode_cursor(cursor: tuple[str, str] | None) -> str | None:
+    if cursor is None:
+        return None
+    return base64.urlsafe_b64encode("|".join(cursor).encode()).decode()
+
+
+def _decode_cursor(text: str | None) -> tuple[datetime, str] | None:
+    if not text:
+        return None
+    try:
+        created, item_id = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+        return datetime.fromisoformat(created), item_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadInput("before: not a cursor from next_before", code="bad_cursor") from None
+
+
+def _page(entries: list[FeedEntry], cursor: tuple[str, str] | None) -> ItemPage:
+    items = [item_out(e.item, e.restricted) for e in entries]
+    return ItemPage(items=items, next_before=_encode_cursor(cursor))
+
+
+def created_out(env: Envelope) -> ItemOut:
+    """What the author just published: echoed back, not a consultation of stored data."""
+    return ItemOut(
+        id=env.id,
+        kind=env.kind,
+        origin=env.origin,
+        created=env.created,
+        tlp=env.markings.tlp.value,
+        restricted=False,
+        superseded_by=None,
+        envelope=env.to_wire(),
+    )
+
+
+@router.post("/alerts", response_model=ItemOut, status_code=201)
+def post_alert(body: AlertIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    env = publish(node, who, _new("alert", body, body.body))
+    return created_out(env)
+
+
+@router.get("/alerts", response_model=ItemPage)
+def list_alerts(
+    node: NodeDep, who: CallerDep, limit: Limit = 50, before: Before = None
+) -> ItemPage:
+    page = feed(node, who, ["alert"], limit=limit, before=_decode_cursor(before))
+    return _page(page.entries, page.next_before)
+
+
+@router.post("/notes", response_model=ItemOut, status_code=201)
+def post_note(body: NoteIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    env = publish(node, who, _new("note", body, body.body))
+    return created_out(env)
+
+
+@router.get("/notes", response_model=ItemPage)
+def list_notes(node: NodeDep, who: CallerDep, limit: Limit = 50, before: Before = None) -> ItemPage:
+    page = feed(node, who, ["note"], limit=limit, before=_decode_cursor(before))
+    return _page(page.entries, page.next_before)
+
+
+def _ack_summary(held: StoredItem) -> AckSummary:
+    env = held.envelope
+    return AckSummary(
+        node=env.origin,
+        member=env.author,
+        state=str(env.body["state"]),
+        at=datetime.fromisoformat(str(env.body["at"])),
+        comment=env.body.get("comment"),
+    )
+
+
+@router.get("/items/{item_id}", response_model=ItemDetail)
+def show_item(item_id: ItemId, node: NodeDep, who: CallerDep) -> ItemDetail:
+    """One item, its replies, and who has seen or actioned it."""
+    held = get_visible(node, who, item_id)
+    replies, acks = thread(node, who, item_id)
+    return ItemDetail(
+        item=item_out(held),
+        replies=[item_out(r) for r in replies],
+        acks=[_ack_summary(a) for a in acks],
+    )
+
+
+@router.post("/items/{item_id}/replies", response_model=ItemOut, status_code=201)
+def post_reply(item_id: ItemId, body: ReplyIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    env = actions.reply(node, who, item_id, body.text)
+    return created_out(env)
+
+
+@router.post("/items/{item_id}/acks", response_model=ItemOut, status_code=201)
+def post_ack(item_id: ItemId, body: AckIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    env = actions.acknowledge(node, who, item_id, body.state, body.comment)
+    return created_out(env)
+
+
+@router.post("/items/{item_id}/corrections", response_model=ItemOut, status_code=201)
+def post_correction(item_id: ItemId, body: CorrectionIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    """A corrected version that supersedes the item everywhere it went."""
+    env = actions.correct(node, who, item_id, _new("correction", body, body.body))
+    return created_out(env)
+
+
+@router.post("/items/{item_id}/erase", response_model=ItemOut, status_code=201)
+def erase_item(item_id: ItemId, body: EraseIn, node: NodeDep, who: CallerDep) -> ItemOut:
+    """Erase with a signed tombstone that every holder applies (LED Art 16)."""
+    env = actions.erase(node, who, item_id, body.reason, body.legal_basis)
+    return created_out(env)

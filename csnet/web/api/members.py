@@ -1,0 +1,60 @@
+"""Member administration (node administrators)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from csnet.accounts import members
+from csnet.accounts.totp import provisioning_uri
+from csnet.audit import AuditAction, AuditEntry, append
+from csnet.web.api.auth import member_out
+from csnet.web.deps import AdminDep, NodeDep
+from csnet.web.schemas import MemberIn, MemberOut, NewMemberOut
+
+router = APIRouter(prefix="/members", tags=["members"])
+
+
+def _change(actor_id: str, member_id: str, what: str) -> AuditEntry:
+    return AuditEntry(
+        actor=f"member:{actor_id}",
+        action=AuditAction.MEMBER_CHANGE,
+        item_id=None,
+        justification=None,
+        recipients=(),
+        details={"member": member_id, "change": what},
+        personal_data=False,
+    )
+
+
+@router.get("", response_model=list[MemberOut])
+def list_members(
+    node: NodeDep, _auth: AdminDep, include_disabled: bool = Query(default=False)
+) -> list[MemberOut]:
+    with node.store.read() as conn:
+        found = members.list_members(conn, include_disabled=include_disabled)
+    return [member_out(m) for m in found]
+
+
+@router.post("", response_model=NewMemberOut, status_code=201)
+def add_member(body: MemberIn, node: NodeDep, auth: AdminDep) -> NewMemberOut:
+    """Create a member; the TOTP secret is shown once, for the member's authenticator app."""
+    with node.store.write() as conn:
+        member, secret = members.add_member(
+            conn,
+            username=body.username,
+            display_name=body.display_name,
+            role=body.role,
+            password=body.password,
+            now=node.now(),
+        )
+        append(conn, _change(auth.member.id, member.id, f"added as {body.role}"), node.now())
+    uri = provisioning_uri(secret, member.username, f"csnet {node.identity.name}")
+    return NewMemberOut(member=member_out(member), totp_secret=secret, totp_uri=uri)
+
+
+@router.post("/{member_id}/disable", response_model=MemberOut)
+def disable_member(member_id: str, node: NodeDep, auth: AdminDep) -> MemberOut:
+    with node.store.write() as conn:
+        member = members.disable_member(conn, member_id)
+        append(conn, _change(auth.member.id, member_id, "disabled"), node.now())
+    return member_out(member)

@@ -1,0 +1,197 @@
+"""Request and response shapes of the HTTP API (the OpenAPI schema is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csnet.handling.grading import Grading
+from csnet.handling.markings import Markings
+from csnet.handling.roles import Role
+from csnet.items.fields import GroupId, NodeId
+
+USERNAME = r"^[a-z0-9._-]{3,64}$"
+TOTP = r"^[0-9]{6}$"
+Scope = Literal["read", "write", "admin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    node_id: str
+    name: str
+    version: str
+
+
+class NodeInfo(BaseModel):
+    node_id: str
+    name: str
+    country: str
+    agency: str
+    public_key: str
+    fingerprint: str
+
+
+def _member_scopes() -> list[Scope]:
+    return ["read", "write"]
+
+
+class LoginIn(Strict):
+    username: str = Field(pattern=USERNAME)
+    password: str = Field(min_length=1, max_length=1024)
+    totp: str = Field(pattern=TOTP)
+
+
+class TokenLoginIn(LoginIn):
+    token_name: str = Field(default="cli", min_length=1, max_length=100)
+    scopes: list[Scope] = Field(default_factory=_member_scopes, min_length=1, max_length=3)
+    days: int = Field(default=30, ge=1, le=365)
+
+
+class MemberOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    disabled: bool
+
+
+class SessionOut(BaseModel):
+    member: MemberOut
+    csrf_token: str
+
+
+class MemberIn(Strict):
+    username: str = Field(pattern=USERNAME)
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str = Field(min_length=12, max_length=1024)
+
+
+class NewMemberOut(BaseModel):
+    member: MemberOut
+    totp_secret: str
+    totp_uri: str
+
+
+class TokenIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(min_length=1, max_length=3)
+    days: int = Field(default=90, ge=1, le=365)
+
+
+class TokenOut(BaseModel):
+    id: str
+    name: str
+    scopes: list[str]
+    created: datetime
+    expires: datetime
+    revoked: datetime | None
+
+
+class NewTokenOut(BaseModel):
+    token: TokenOut
+    secret: str
+
+
+class AudienceIn(Strict):
+    nodes: list[NodeId] = Field(default_factory=list, max_length=200)
+    groups: list[GroupId] = Field(default_factory=list, max_length=50)
+
+
+class ItemIn(Strict):
+    """Common fields of everything a member publishes."""
+
+    markings: Markings = Field(default_factory=Markings)
+    grading: Grading | None = None
+    audience: AudienceIn = Field(default_factory=AudienceIn)
+
+
+class ReplyIn(Strict):
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class AckIn(Strict):
+    state: Literal["seen", "actioned"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class EraseIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+    legal_basis: str | None = Field(default=None, max_length=200)
+
+
+class ItemOut(BaseModel):
+    """A stored item: the signed envelope verbatim, plus this node's view of its status."""
+
+    id: str
+    kind: str
+    origin: str
+    created: datetime
+    tlp: str
+    restricted: bool = Field(description="personal data: resend with X-Justification to see it")
+    superseded_by: str | None
+    envelope: dict[str, Any] | None
+
+
+class AckSummary(BaseModel):
+    node: str
+    member: str
+    state: str
+    at: datetime
+    comment: str | None
+
+
+class ItemDetail(BaseModel):
+    item: ItemOut
+    replies: list[ItemOut]
+    acks: list[AckSummary]
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    next_before: str | None = Field(description="pass as ?before= for the next page")
+
+
+class AuditRowOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    item_id: str | None
+    justification: str | None
+    recipients: list[str]
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    rows: list[AuditRowOut]
+
+
+class ProblemOut(BaseModel):
+    seq: int
+    kind: str
+    message: str
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    rows: int
+    problems: list[ProblemOut]

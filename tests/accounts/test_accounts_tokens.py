@@ -1,0 +1,173 @@
+"""API tokens: creation rules, hashing at rest, authentication, expiry, revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from csnet.accounts import (
+    Member,
+    authenticate_token,
+    create_token,
+    disable_member,
+    list_tokens,
+    revoke_token,
+)
+from csnet.errors import BadInput, Conflict, NotFound, Unauthenticated
+from csnet.store.engine import Store
+from csnet.store.tables import api_tokens
+
+NewMember = Callable[..., tuple[Member, str]]
+
+
+def test_create_token_returns_a_prefixed_secret_stored_only_as_sha256(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        info, secret = create_token(conn, member.id, "nightly import", ["write", "read"], now, 30)
+        rows = conn.execute(select(api_tokens)).all()
+    assert re.fullmatch(r"csn_[A-Za-z0-9_-]{43}", secret)
+    assert re.fullmatch(r"t_[A-Za-z0-9_-]{20}", info.id)
+    assert (info.member_id, info.name, info.scopes) == (
+        member.id,
+        "nightly import",
+        ("read", "write"),
+    )
+    assert (info.created, info.expires, info.revoked, info.last_used) == (
+        now,
+        now + timedelta(days=30),
+        None,
+        None,
+    )
+    assert len(rows) == 1
+    assert secret not in " ".join(str(v) for v in rows[0])
+    assert secret[4:] not in " ".join(str(v) for v in rows[0])
+    assert rows[0].token_hash == hashlib.sha256(secret.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("name", "scopes", "days", "match"),
+    [
+        ("ok", [], 30, "scopes"),
+        ("ok", ["delete"], 30, "scopes"),
+        ("ok", ["read", "root"], 30, "scopes"),
+        ("ok", "read", 30, "scopes"),
+        ("", ["read"], 30, "name"),
+        ("x" * 101, ["read"], 30, "name"),
+        ("ok", ["read"], 0, "lifetime"),
+        ("ok", ["read"], 3651, "lifetime"),
+    ],
+)
+def test_create_token_rules(
+    store: Store,
+    now: datetime,
+    new_member: NewMember,
+    name: str,
+    scopes: list[str],
+    days: int,
+    match: str,
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        with pytest.raises(BadInput, match=match):
+            create_token(conn, member.id, name, scopes, now, days)
+        assert list_tokens(conn, member.id) == []
+
+
+@pytest.mark.parametrize("scopes", [["read"], ["write"], ["admin"], ["read", "write", "admin"]])
+def test_authenticate_returns_member_and_scopes(
+    store: Store, now: datetime, new_member: NewMember, scopes: list[str]
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        _, secret = create_token(conn, member.id, "t", scopes, now, 1)
+        assert authenticate_token(conn, secret, now) == (member, tuple(sorted(scopes)))
+
+
+def test_last_used_is_recorded_at_minute_resolution(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        _info, secret = create_token(conn, member.id, "t", ["read"], now, 1)
+        authenticate_token(conn, secret, now)
+        assert list_tokens(conn, member.id)[0].last_used == now
+        authenticate_token(conn, secret, now + timedelta(seconds=30))
+        assert list_tokens(conn, member.id)[0].last_used == now
+        authenticate_token(conn, secret, now + timedelta(minutes=2))
+        assert list_tokens(conn, member.id)[0].last_used == now + timedelta(minutes=2)
+
+
+@pytest.mark.parametrize(
+    "case", ["unknown", "garbage", "no_prefix", "huge", "revoked", "expired", "disabled", "empty"]
+)
+def test_authenticate_refuses(
+    store: Store, now: datetime, new_member: NewMember, case: str
+) -> None:
+    member, _ = new_member()
+    new_member("admin", "admin")  # so that alice may be disabled
+    with store.write() as conn:
+        info, secret = create_token(conn, member.id, "t", ["read"], now, 7)
+        when = now
+        if case == "revoked":
+            revoke_token(conn, info.id, now)
+        elif case == "expired":
+            when = now + timedelta(days=7)
+        elif case == "disabled":
+            disable_member(conn, member.id)
+        given = {
+            "unknown": "csn_" + "A" * 43,
+            "garbage": "csn_!!",
+            "no_prefix": secret[4:],
+            "huge": "csn_" + "A" * 10_000,
+            "empty": "",
+        }.get(case, secret)
+        with pytest.raises(Unauthenticated, match="invalid, revoked or expired API token"):
+            authenticate_token(conn, given, when)
+
+
+def test_token_works_until_just_before_expiry(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        _, secret = create_token(conn, member.id, "t", ["read"], now, 7)
+        authenticate_token(conn, secret, now + timedelta(days=7) - timedelta(seconds=1))
+
+
+def test_list_and_revoke(store: Store, now: datetime, new_member: NewMember) -> None:
+    alice, _ = new_member()
+    bob, _ = new_member("bob")
+    with store.write() as conn:
+        first, _ = create_token(conn, alice.id, "first", ["read"], now, 7)
+        _second, _ = create_token(
+            conn, alice.id, "second", ["write"], now + timedelta(seconds=1), 7
+        )
+        create_token(conn, bob.id, "bob's", ["read"], now, 7)
+        assert [t.name for t in list_tokens(conn, alice.id)] == ["first", "second"]
+        revoked = revoke_token(conn, first.id, now + timedelta(hours=1))
+        assert revoked.revoked == now + timedelta(hours=1)
+        again = revoke_token(conn, first.id, now + timedelta(hours=2))
+        assert again.revoked == now + timedelta(hours=1)  # idempotent: first time kept
+        assert [t.revoked is None for t in list_tokens(conn, alice.id)] == [False, True]
+        with pytest.raises(NotFound):
+            revoke_token(conn, "t_nothing", now)
+
+
+def test_tokens_for_unknown_or_disabled_members_are_refused(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    member, _ = new_member()
+    new_member("admin", "admin")
+    with store.write() as conn:
+        with pytest.raises(NotFound):
+            create_token(conn, "m_nobody", "t", ["read"], now, 7)
+        disable_member(conn, member.id)
+        with pytest.raises(Conflict):
+            create_token(conn, member.id, "t", ["read"], now, 7)

@@ -1,0 +1,110 @@
+"""verify_many: input order kept, failures by index, parallel and serial paths agree."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from csnet.errors import IntegrityFailure, TooLarge
+from csnet.items.batch import BatchResult, close_pools, verify_many
+from csnet.items.envelope import Envelope, ItemDraft
+from csnet.items.keys import NodeKey
+from csnet.items.limits import MAX_ITEM_BYTES, Raw
+from csnet.items.signing import KeyLookup, seal
+
+CREATED = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_workers() -> Iterator[None]:
+    yield
+    close_pools()
+
+
+def _batch(draft: ItemDraft, key: NodeKey, other_key: NodeKey) -> tuple[list[Raw], dict[int, str]]:
+    """600 items, every 7th broken in one of several ways; returns the expected failure codes."""
+    raws: list[Raw] = []
+    bad: dict[int, str] = {}
+    for i in range(600):
+        signer = other_key if i % 2 else key
+        env = seal(draft, signer, origin=signer.node_id, seq=i + 1, created=CREATED)
+        raw: Raw = env.to_bytes()
+        if i % 7 == 3:
+            raw, bad[i] = env.to_bytes().replace(b"about 40", b"about 50"), "bad_hash"
+        elif i % 7 == 5:
+            raw, bad[i] = b"{" * 10, "malformed"
+        elif i % 35 == 6:
+            raw, bad[i] = b" " * (MAX_ITEM_BYTES + 1), "item_too_large"
+        elif i % 11 == 0:
+            raw = json.loads(env.to_bytes())  # dict form is fine too
+        elif i % 13 == 0:
+            raw = env.to_bytes().decode()
+        elif i % 17 == 0:  # origin spelled with an escape: missed by the prefetch, still found
+            raw = env.to_bytes().replace(b'"origin":', b'"\\u006frigin":')
+        raws.append(raw)
+    return raws, bad
+
+
+def _check(result: BatchResult, raws: list[Raw], bad: dict[int, str], lookup: KeyLookup) -> None:
+    assert len(result.envelopes) == len(raws)
+    assert {i: e.error_code for i, e in result.failures.items()} == bad
+    for i, env in enumerate(result.envelopes):
+        assert (env is None) == (i in bad)
+        if env is not None:
+            assert env.seq == i + 1
+    assert len(result.verified()) == len(raws) - len(bad)
+    assert not result.ok
+
+
+def test_serial_batch(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup
+) -> None:
+    raws, bad = _batch(draft, key, other_key)
+    _check(verify_many(raws, lookup, workers=1), raws, bad, lookup)
+
+
+def test_parallel_batch_matches_serial(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup
+) -> None:
+    raws, bad = _batch(draft, key, other_key)
+    parallel = verify_many(raws, lookup, workers=2)
+    _check(parallel, raws, bad, lookup)
+    serial = verify_many(raws, lookup, workers=1)
+    assert parallel.envelopes == serial.envelopes
+    assert isinstance(parallel.failures[3], IntegrityFailure)
+    assert isinstance(parallel.failures[6], TooLarge)
+
+
+def test_parallel_unknown_origins_are_reported(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey
+) -> None:
+    raws, _ = _batch(draft, key, other_key)
+    calls: list[str] = []
+
+    def only_key(origin: str) -> bytes | None:
+        calls.append(origin)
+        return key.public_key if origin == key.node_id else None
+
+    result = verify_many(raws, only_key, workers=2)
+    codes = {e.error_code for e in result.failures.values()}
+    assert "unknown_origin" in codes
+    assert all(isinstance(e, Envelope) and e.origin == key.node_id for e in result.verified())
+    assert len(calls) < 100  # looked up per origin, not per item
+
+
+def test_small_and_empty_batches(sealed: Envelope, lookup: KeyLookup) -> None:
+    assert verify_many([], lookup).envelopes == ()
+    result = verify_many([sealed.to_bytes(), b"nope"], lookup)
+    assert result.envelopes[0] == sealed
+    assert result.envelopes[1] is None
+    assert result.failures[1].error_code == "malformed"
+
+
+def test_batch_result_when_all_pass(sealed: Envelope, lookup: KeyLookup) -> None:
+    result: Any = verify_many([sealed.to_bytes()] * 3, lookup)
+    assert result.ok
+    assert result.verified() == [sealed] * 3

@@ -1,0 +1,68 @@
+"""Settings: one table, every entry documented, precedence as documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csnet.errors import BadInput
+from csnet.settings import SETTINGS, env_var, load_settings, resolve_data_dir, write_config
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_is_documented(setting: object) -> None:
+    text = DOCS.read_text("utf-8")
+    name = setting.name  # type: ignore[attr-defined]
+    assert f"`{name}`" in text
+    assert f"`{env_var(name)}`" in text
+
+
+def test_every_setting_has_help() -> None:
+    assert all(s.help.strip() for s in SETTINGS)
+    assert len({s.name for s in SETTINGS}) == len(SETTINGS)
+
+
+def test_data_dir_precedence(tmp_path: Path) -> None:
+    assert resolve_data_dir(tmp_path / "a", {"CSNET_DATA_DIR": "b"}) == tmp_path / "a"
+    assert resolve_data_dir(None, {"CSNET_DATA_DIR": "b"}) == Path("b")
+    assert resolve_data_dir(None, {}) == Path("./csnet-data")
+
+
+def test_env_overrides_file_and_overrides_win(tmp_path: Path) -> None:
+    write_config(tmp_path, {"port": 9000, "node_name": "GR-HCG"})
+    assert load_settings(tmp_path, environ={}).port == 9000
+    assert load_settings(tmp_path, environ={"CSNET_PORT": "9100"}).port == 9100
+    assert load_settings(tmp_path, environ={"CSNET_PORT": "9100"}, port=9200).port == 9200
+    assert load_settings(tmp_path, environ={}).node_name == "GR-HCG"
+
+
+def test_defaults_apply(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, environ={})
+    assert settings.lockout_threshold == 5
+    assert settings.cookie_secure is False
+
+
+@pytest.mark.parametrize(
+    ("environ", "config", "message"),
+    [
+        ({"CSNET_PORT": "eighty"}, "", "CSNET_PORT"),
+        ({"CSNET_COOKIE_SECURE": "maybe"}, "", "CSNET_COOKIE_SECURE"),
+        ({}, "colour = 'red'\n", "unknown setting"),
+        ({}, "port = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_settings_are_refused_clearly(
+    tmp_path: Path, environ: dict[str, str], config: str, message: str
+) -> None:
+    if config:
+        (tmp_path / "config.toml").write_text(config)
+    with pytest.raises(BadInput, match=message):
+        load_settings(tmp_path, environ=environ)
+
+
+def test_unknown_setting_attribute_raises(tmp_path: Path) -> None:
+    with pytest.raises(AttributeError):
+        _ = load_settings(tmp_path, environ={}).no_such_setting

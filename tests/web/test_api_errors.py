@@ -1,0 +1,85 @@
+"""Every error answers in one body; bad input never gives a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from csnet.handling.roles import Role
+from csnet.node import Node
+from tests.factories import add_member, alert_body, api, token_for
+
+
+def _assert_error_body(response: Any, status: int) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+@pytest.fixture
+def client(node: Node) -> Any:
+    member, _ = add_member(node, "officer", Role.OFFICER)
+    return api(node, token_for(node, member))
+
+
+def test_unknown_route_404(client: Any) -> None:
+    _assert_error_body(client.get("/api/v1/nowhere"), 404)
+
+
+def test_wrong_method_405(client: Any) -> None:
+    _assert_error_body(client.delete("/api/v1/alerts"), 405)
+
+
+def test_malformed_json_422(client: Any) -> None:
+    response = client.post(
+        "/api/v1/alerts", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    _assert_error_body(response, 422)
+
+
+def test_bad_cursor_422(client: Any) -> None:
+    _assert_error_body(client.get("/api/v1/alerts", params={"before": "!!"}), 422)
+
+
+def test_bad_item_id_422(client: Any) -> None:
+    _assert_error_body(client.get("/api/v1/items/not-an-id"), 422)
+
+
+def test_oversized_body_413(node: Node, client: Any) -> None:
+    limit = int(node.settings.max_request_bytes)
+    huge = alert_body(text="x" * (limit + 10))
+    _assert_error_body(client.post("/api/v1/alerts", json={"body": huge}), 413)
+
+
+def test_chunked_oversized_body_413(node: Node, client: Any) -> None:
+    limit = int(node.settings.max_request_bytes)
+
+    def chunks() -> Any:
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    response = client.post(
+        "/api/v1/alerts", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    _assert_error_body(response, 413)
+
+
+def test_unauthenticated_401(node: Node) -> None:
+    _assert_error_body(api(node).get("/api/v1/alerts"), 401)
+
+
+def test_deep_json_is_refused(client: Any) -> None:
+    deep: Any = "x"
+    for _ in range(200):
+        deep = {"a": deep}
+    response = client.post("/api/v1/items/" + "0" * 64 + "/corrections", json={"body": deep})
+    assert 400 <= response.status_code < 500
+
+
+def test_openapi_is_published(node: Node) -> None:
+    schema = api(node).get("/api/v1/openapi.json").json()
+    assert "/api/v1/alerts" in schema["paths"]
+    assert "ErrorBody" in schema["components"]["schemas"]
