@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from csnet.accounts import members, tokens
@@ -18,6 +19,8 @@ from csnet.settings import load_settings
 from csnet.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
+# Cheap argon2id parameters keep the suite fast; a login still verifies (and rehashes) them.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 class FakeClock:
@@ -62,6 +65,7 @@ def add_member(node: Node, username: str, role: Role | str) -> tuple[Member, str
             role=Role(role),
             password=PASSWORD,
             now=node.now(),
+            hasher=FAST_HASHER,
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
 from csnet.alerts.access import Caller, ask, needs_justification_only, require
@@ -41,7 +41,8 @@ class NewItem:
     refers_to: str | None = None
 
 
-def _draft(node: Node, caller: Caller, new: NewItem) -> ItemDraft:
+def _draft(node: Node, caller: Caller, new: NewItem) -> tuple[ItemDraft, BaseModel]:
+    """The draft and its validated body: all content checks happen before the writer lock."""
     if caller.member.role not in AUTHOR_ROLES:
         raise Forbidden(f"role {caller.member.role} cannot publish items", code="role_denied")
     nodes = tuple(sorted({node.node_id, *new.audience_nodes}))
@@ -49,8 +50,7 @@ def _draft(node: Node, caller: Caller, new: NewItem) -> ItemDraft:
         draft = _make_draft(caller, new, nodes)
     except ValidationError as exc:
         raise BadInput(f"invalid item: {exc.errors()[0]['msg']}", code="bad_item") from None
-    validate_draft(draft)
-    return draft
+    return draft, validate_draft(draft)
 
 
 def _make_draft(caller: Caller, new: NewItem, nodes: tuple[str, ...]) -> ItemDraft:
@@ -80,12 +80,14 @@ def _entry(caller: Caller, env: Envelope, action: AuditAction) -> AuditEntry:
     )
 
 
-def _seal_all(node: Node, conn: Connection, drafts: Sequence[ItemDraft]) -> list[Envelope]:
+def _seal_all(
+    node: Node, conn: Connection, drafts: Sequence[tuple[ItemDraft, BaseModel]]
+) -> list[Envelope]:
     first = item_store.reserve_seqs(conn, node.node_id, len(drafts))
     created = node.now()
     return [
-        seal(draft, node.key, origin=node.node_id, seq=first + i, created=created)
-        for i, draft in enumerate(drafts)
+        seal(draft, node.key, origin=node.node_id, seq=first + i, created=created, body=body)
+        for i, (draft, body) in enumerate(drafts)
     ]
 
 
@@ -97,7 +99,7 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
         raise BadInput(f"at most {MAX_BATCH} items per batch")
     drafts = [_draft(node, caller, new) for new in news]
     with node.store.write() as conn:
-        for draft in drafts:
+        for draft, _body in drafts:
             _check_links(node, caller, conn, draft)
         envelopes = _seal_all(node, conn, drafts)
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in envelopes], node.now())
@@ -154,9 +156,10 @@ def _check_supersede(node: Node, caller: Caller, conn: Connection, target: str, 
 def get_visible(node: Node, caller: Caller, item_id: str) -> StoredItem:
     """One item the caller may read, with the consultation audited (LED Art 25)."""
     with node.store.read() as conn:
-        held = item_store.get_item(conn, item_id)
+        full_id = item_store.resolve_id(conn, item_id)
+        held = None if full_id is None else item_store.get_item(conn, full_id)
     if held is None or held.tombstoned:
-        raise NotFound(f"no item {item_id}")
+        raise NotFound(f"no item {item_id} (give the full id if a prefix is ambiguous)")
     require(node, caller, Action.READ, held.envelope)
     _audit_consultation(node, caller, [held.envelope])
     return held
@@ -237,7 +240,7 @@ def _feed_entry(node: Node, caller: Caller, held: StoredItem) -> FeedEntry | Non
 
 
 def thread(node: Node, caller: Caller, item_id: str) -> tuple[list[StoredItem], list[StoredItem]]:
-    """Visible replies and acknowledgements of an item the caller may read."""
+    """Visible replies and acknowledgements of an item (by full id) the caller may read."""
     with node.store.read() as conn:
         replies = item_store.linked_items(conn, item_id, "reply")
         acks = item_store.linked_items(conn, item_id, "ack")

@@ -17,9 +17,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeAlias
 
-import rfc8785
-
 from csnet.errors import BadInput
+from csnet.items.canonical import canonical_json
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -90,12 +89,12 @@ def format_at(now: datetime) -> str:
 
 
 def canonical_text(value: Any) -> str:
-    return bytes(rfc8785.dumps(value)).decode("utf-8")
+    return canonical_json(value).decode("utf-8")
 
 
 def chain_hash(content: Mapping[str, Any]) -> str:
     """The hash as a re-verifier computes it: recipients as a list and details as an object."""
-    canonical = rfc8785.dumps({name: content[name] for name in HASHED_FIELDS})
+    canonical = canonical_json({name: content[name] for name in HASHED_FIELDS})
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -194,8 +193,8 @@ def _details(details: object) -> str:
         raise BadInput("audit details must be a JSON object")
     try:
         return canonical_text(details)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise BadInput(f"audit details are not canonical JSON: {exc}") from None
+    except BadInput as exc:
+        raise BadInput(f"audit details are not canonical JSON: {exc.message}") from None
 
 
 def build_row(fields: Mapping[str, Any], seq: int, at: str, prev_hash: str) -> dict[str, Any]:

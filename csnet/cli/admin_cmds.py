@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -201,6 +201,13 @@ def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         )
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """Command-line times without a zone are read as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 @audit_app.command("export")
 def audit_export(
     output: Annotated[
@@ -215,7 +222,9 @@ def audit_export(
     with local_node(data_dir) as node, node.store.read() as conn:
         lines = [
             json.dumps(row, ensure_ascii=False, default=str)
-            for row in log.export(conn, since=since, until=until, actor=actor, item_id=None)
+            for row in log.export(
+                conn, since=_utc(since), until=_utc(until), actor=actor, item_id=None
+            )
         ]
     text = "\n".join(lines) + ("\n" if lines else "")
     if output is None:

@@ -106,7 +106,7 @@ def _wait_healthy(spec: DemoNode, deadline: float) -> None:
     raise CsnetError(f"{spec.name} did not answer on port {spec.port}; is the port taken?")
 
 
-def _banner(logins: dict[str, dict[str, str]]) -> None:
+def _banner(logins: dict[str, dict[str, str]], root: Path) -> None:
     console.rule("csnet demo network")
     for spec in NODES:
         console.print(
@@ -115,9 +115,10 @@ def _banner(logins: dict[str, dict[str, str]]) -> None:
         )
     users = ", ".join(u for u, _r, _t in MEMBERS)
     console.print(f"Logins on every node: {users}; password [bold]{DEMO_PASSWORD}[/]")
+    where = "" if root == Path("demo-data") else f" --dir {root}"
     console.print(
-        "TOTP code for a login: [bold]csnet demo-code officer@pk-fia[/] "
-        "(or add the secret from demo-data/logins.json to an authenticator app)"
+        f"TOTP code for a login: [bold].venv/bin/csnet demo-code officer@pk-fia{where}[/] "
+        f"(or add the secret from {root / LOGINS_FILE} to an authenticator app)"
     )
     console.print("CLI: csnet login --url http://127.0.0.1:8101 --username officer")
     console.print("Press Ctrl-C to stop all nodes.")
@@ -139,7 +140,7 @@ def demo(
         deadline = time.monotonic() + 60
         for spec in NODES:
             _wait_healthy(spec, deadline)
-        _banner(logins)
+        _banner(logins, directory)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

@@ -37,7 +37,7 @@ PROTECTED_CATEGORIES = frozenset({DataSubjectCategory.VICTIM, DataSubjectCategor
 class PersonalDatum(BaseModel):
     """One person mentioned in an item: every personal datum carries its LED Art 6 category."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str = Field(min_length=1, max_length=300)
     category: DataSubjectCategory

@@ -1,25 +1,27 @@
 """RFC 8785 (JSON Canonicalization Scheme) with a fast path through the stdlib encoder.
 
 `rfc8785.dumps` is the reference but walks everything in Python. The C `json` encoder with sorted
-keys, compact separators and raw UTF-8 already writes JCS for the values our items carry, so a
-quick walk proves the value is in that set and otherwise we fall back to the reference:
+keys, compact separators and raw UTF-8 already writes JCS for the values our items carry. It runs
+first; a scan of its output (outside string literals, all in C) then proves the result is JCS or
+hands the value to the reference:
 
 - strings: both escape exactly `"`, `\\` and U+0000-U+001F (short forms \\b \\f \\n \\r \\t,
   the rest as lowercase \\u00xx) and write all else raw; lone surrogates fail UTF-8 in both.
 - object keys: JCS sorts by UTF-16 code units, Python by code points; the orders agree unless a
-  key holds a character outside the BMP, so such keys take the reference path.
-- integers: identical within +-(2**53 - 1); outside it JCS refuses them (reference path raises).
-- floats: `repr` equals the ES6 Number-to-String form exactly for finite non-integral values
-  in [1e-4, 1e16) (both fixed notation, same shortest digits), and for magnitudes >= 1e21 or
-  < 1e-9 (both exponent notation with at least two exponent digits). Everything else (integral
-  floats "1.0" vs "1", "1e-05" vs "0.00001", "1e+16" vs "10000000000000000", -0.0, NaN) is
-  left to the reference.
+  character outside the BMP is present, so any such text takes the reference path.
+- integers: identical within +-(2**53 - 1); longer digit runs take the reference path (which
+  refuses integers beyond it).
+- floats: `repr` equals the ES6 Number-to-String form for finite non-integral values in
+  [1e-4, 1e16) (fixed notation, same shortest digits). Integral floats ("1.0" vs "1") and every
+  exponent form ("1e-05" vs "0.00001") are left to the reference.
+
+Values are JSON values: objects with string keys, arrays, strings, numbers, booleans, null.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import re
 from typing import Any
 
 import rfc8785
@@ -27,7 +29,13 @@ import rfc8785
 from csnet.errors import BadInput
 
 SAFE_INT = 2**53 - 1
-_FAST_DEPTH = 64  # deeper values (or cycles) take the reference path, which then fails cleanly
+# Outside strings: float exponents always carry a sign in `repr` ("1e-05", "1e+16"); an integral
+# float ends in ".0"; a run of 16+ digits may be an integer beyond the JCS range.
+_INTEGRAL_FLOAT = re.compile(r"\.0(?!\d)")
+_LONG_DIGITS = re.compile(r"\d{16}")
+_INT16 = re.compile(r"(?<![\d.])\d{16,}(?![\d.])")
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 _encode = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
@@ -37,11 +45,56 @@ _encode = json.JSONEncoder(
 def canonical_json(obj: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value; BadInput if it has no JCS form."""
     try:
-        if _fast_ok(obj, 0):
-            return _encode(obj).encode("utf-8")
+        text = _encode(obj)
+        if _fast_ok(text):
+            return text.encode("utf-8")
         return bytes(rfc8785.dumps(obj))
-    except (ValueError, TypeError, RecursionError) as exc:  # UnicodeError is a ValueError
+    except (ValueError, TypeError, RecursionError):  # UnicodeError is a ValueError
+        return _reference_or_refuse(obj)
+
+
+def canonical_json_checked(obj: Any) -> tuple[bytes, bool]:
+    """canonical_json, also saying whether the stdlib encoder's output was already JCS."""
+    try:
+        text = _encode(obj)
+        if _fast_ok(text):
+            return text.encode("utf-8"), True
+    except (ValueError, TypeError, RecursionError):
+        pass
+    return _reference_or_refuse(obj), False
+
+
+def extend_canonical(obj: dict[str, Any], plain_strings: dict[str, str], *, plain: bool) -> bytes:
+    """Canonical bytes of `obj` plus members whose values are plain ASCII strings (no escapes).
+
+    When `obj` alone was plain (see canonical_json_checked), such members cannot change that,
+    so the scan is skipped.
+    """
+    extended = obj | plain_strings
+    if plain and all(set(v) <= _PLAIN for v in plain_strings.values()):
+        return _encode(extended).encode("utf-8")
+    return canonical_json(extended)
+
+
+def _reference_or_refuse(obj: Any) -> bytes:
+    try:
+        return bytes(rfc8785.dumps(obj))
+    except (ValueError, TypeError, RecursionError) as exc:
         raise BadInput(f"value has no canonical JSON form: {exc}", code="not_canonical") from None
+
+
+def _fast_ok(text: str) -> bool:
+    """True when the stdlib output is provably JCS (see the module docstring)."""
+    if not text.isascii() and _NON_BMP.search(text):
+        return False
+    skeleton = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[::2])
+    if "e+" in skeleton or "e-" in skeleton:
+        return False
+    if "." in skeleton and _INTEGRAL_FLOAT.search(skeleton):
+        return False
+    if _LONG_DIGITS.search(skeleton) is None:
+        return True
+    return all(int(m.group()) <= SAFE_INT for m in _INT16.finditer(skeleton))
 
 
 def reference_json(obj: Any) -> bytes:
@@ -52,47 +105,4 @@ def reference_json(obj: Any) -> bytes:
 def float_fast_ok(value: float) -> bool:
     """True when `repr(value)` is already the ES6 / RFC 8785 form of the number."""
     size = abs(value)
-    if 1e-4 <= size < 1e16:
-        return not value.is_integer()
-    return (1e21 <= size < math.inf) or (0.0 < size < 1e-9)
-
-
-def _fast_ok(node: Any, depth: int) -> bool:
-    """Walk a value; True when the stdlib encoder is provably byte-identical to JCS for it."""
-    kind = type(node)  # why: exact type tests first; they halve the walk's cost
-    if kind is dict or (kind is not str and isinstance(node, dict)):
-        return _dict_ok(node, depth)
-    if kind is list or kind is tuple or isinstance(node, list | tuple):
-        return _list_ok(node, depth)
-    return _scalar_ok(node)
-
-
-def _scalar_ok(node: Any) -> bool:
-    if node is None or isinstance(node, str | bool):
-        return True
-    if isinstance(node, int):
-        return -SAFE_INT <= node <= SAFE_INT
-    if isinstance(node, float):
-        return float_fast_ok(node)
-    return False  # anything else is not JSON: let the reference raise its error
-
-
-def _dict_ok(node: dict[Any, Any], depth: int) -> bool:
-    if depth > _FAST_DEPTH:
-        return False
-    for key, value in node.items():
-        if not isinstance(key, str) or not (key.isascii() or _bmp_only(key)):
-            return False
-        if type(value) is not str and not _fast_ok(value, depth + 1):
-            return False
-    return True
-
-
-def _list_ok(node: list[Any] | tuple[Any, ...], depth: int) -> bool:
-    if depth > _FAST_DEPTH:
-        return False
-    return all(type(value) is str or _fast_ok(value, depth + 1) for value in node)
-
-
-def _bmp_only(text: str) -> bool:
-    return max(text, default="") <= "\uffff"
+    return 1e-4 <= size < 1e16 and not value.is_integer()

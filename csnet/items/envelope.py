@@ -7,9 +7,10 @@ an envelope parsed from any equivalent JSON re-serialises to the bytes its id wa
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from csnet.handling.grading import Grading
 from csnet.handling.markings import Markings
@@ -72,9 +73,33 @@ class Envelope(ItemFields):
         """The wire dict without "id" and "sig": what the id is the hash of."""
         return self.model_dump(mode="json", exclude=set(UNSIGNED_EXCLUDE))
 
+    _signed_bytes: bytes | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # why: equal content is equal, whether or not the canonical bytes were cached yet
+        if not isinstance(other, Envelope):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # the body is a dict: envelopes are not hashable
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._signed_bytes = None  # changed content: the cached bytes no longer apply
+        return copy
+
+    def with_bytes(self, signed: bytes) -> Envelope:
+        """Remember the canonical bytes already computed while sealing (they are costly)."""
+        # why: straight into pydantic's private store; the frozen-model setattr path is slow
+        self.__pydantic_private__["_signed_bytes"] = signed  # type: ignore[index]
+        return self
+
     def to_bytes(self) -> bytes:
         """The canonical (RFC 8785) bytes of the wire form, signature included."""
-        return canonical_json(self.to_wire())
+        if self._signed_bytes is None:
+            self._signed_bytes = canonical_json(self.to_wire())
+        return self._signed_bytes
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Envelope:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from functools import lru_cache
 
+from nacl.bindings import crypto_sign
 from nacl.exceptions import CryptoError
 from nacl.signing import SigningKey, VerifyKey
 
@@ -21,10 +23,12 @@ NODE_ID_PATTERN = r"^csn[a-z2-7]{24}$"
 class NodeKey:
     """A node's signing key. The seed is the whole secret; it is never printed."""
 
-    __slots__ = ("_signing",)
+    __slots__ = ("_node_id", "_secret", "_signing")
 
     def __init__(self, signing: SigningKey) -> None:
+        self._node_id = node_id_for(bytes(signing.verify_key))
         self._signing = signing
+        self._secret = signing._signing_key  # libsodium's 64-byte secret key (seed + public)
 
     @classmethod
     def generate(cls) -> NodeKey:
@@ -48,11 +52,12 @@ class NodeKey:
 
     @property
     def node_id(self) -> str:
-        return node_id_for(self.public_key)
+        return self._node_id
 
     def sign(self, message: bytes) -> bytes:
         """The detached 64-byte Ed25519 signature of `message`."""
-        return bytes(self._signing.sign(message).signature)
+        # why: the raw binding skips building a SignedMessage object (sealing is a hot path)
+        return crypto_sign(message, self._secret)[:SIGNATURE_BYTES]
 
     def __repr__(self) -> str:  # why: keep the seed out of logs and tracebacks
         return f"NodeKey(node_id={self.node_id!r})"
@@ -73,6 +78,7 @@ def key_fingerprint(public_key: bytes) -> str:
 
 
 @lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024)
 def _verify_key(public_key: bytes) -> VerifyKey:
     # why: peers are few and items many; decoding the point once per key saves work per item
     return VerifyKey(public_key)

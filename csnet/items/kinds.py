@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -72,19 +71,12 @@ def _error_list(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def persons_in(body: BaseModel) -> tuple[PersonalDatum, ...]:
-    """Every PersonalDatum anywhere in a body model, in field order."""
-    return tuple(_walk_persons(body))
+    """The persons a body mentions: by convention every kind keeps them in its `persons` field.
 
-
-def _walk_persons(value: object) -> Iterator[PersonalDatum]:
-    if isinstance(value, PersonalDatum):
-        yield value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk_persons(getattr(value, name))
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from _walk_persons(item)
+    (One place to look keeps this cheap on the hot path and easy to audit.)
+    """
+    persons = getattr(body, "persons", ())
+    return tuple(p for p in persons if isinstance(p, PersonalDatum))
 
 
 def check_links(item: ItemFields) -> None:

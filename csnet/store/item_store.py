@@ -13,6 +13,7 @@ from csnet.items.envelope import Envelope
 from csnet.store import tables
 
 T = tables.items
+ITEM_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,28 @@ def insert_items(conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now:
 
 
 def _apply_links(conn: Connection, env: Envelope) -> None:
-    if env.supersedes:
-        conn.execute(update(T).where(T.c.id == env.supersedes).values(superseded_by=env.id))
     if env.kind == "tombstone" and env.refers_to:
-        conn.execute(update(T).where(T.c.id == env.refers_to).values(tombstoned=True))
+        erase_versions(conn, env.refers_to)
+    elif env.supersedes:
+        conn.execute(update(T).where(T.c.id == env.supersedes).values(superseded_by=env.id))
+
+
+def erase_versions(conn: Connection, item_id: str) -> list[str]:
+    """Delete an item and every earlier version it corrected (LED Art 16: erased, not hidden)."""
+    erased: list[str] = []
+    current: str | None = item_id
+    while current is not None and current not in erased:
+        row = conn.execute(select(T.c.supersedes).where(T.c.id == current)).first()
+        if row is None:
+            break
+        erased.append(current)
+        current = row[0]
+    if erased:
+        conn.execute(
+            tables.item_audience.delete().where(tables.item_audience.c.item_id.in_(erased))
+        )
+        conn.execute(T.delete().where(T.c.id.in_(erased)))
+    return erased
 
 
 def _stored(row: Sequence[Any]) -> StoredItem:
@@ -103,6 +122,15 @@ def _stored(row: Sequence[Any]) -> StoredItem:
 
 
 _COLUMNS = (T.c.envelope, T.c.superseded_by, T.c.tombstoned, T.c.received)
+
+
+def resolve_id(conn: Connection, id_or_prefix: str) -> str | None:
+    """A full item id for a unique prefix (people copy the short ids lists show)."""
+    if len(id_or_prefix) == ITEM_ID_LENGTH:
+        return id_or_prefix
+    query = select(T.c.id).where(T.c.id.startswith(id_or_prefix, autoescape=True)).limit(2)
+    found = list(conn.execute(query).scalars())
+    return found[0] if len(found) == 1 else None
 
 
 def get_item(conn: Connection, item_id: str) -> StoredItem | None:

@@ -70,14 +70,21 @@ def _scope_needed(request: Request) -> str:
     return "read" if request.method in SAFE_METHODS else "write"
 
 
-def caller(
-    request: Request,
-    auth: AuthDep,
-    x_justification: Annotated[str | None, Header(max_length=2000)] = None,
-) -> Caller:
+def scoped(request: Request, auth: AuthDep) -> Auth:
+    """Authenticated, and holding the scope the method needs (read for GET, else write)."""
     needed = _scope_needed(request)
     if needed not in auth.scopes:
         raise Forbidden(f"this token lacks the {needed!r} scope", code="scope_denied")
+    return auth
+
+
+ScopedDep = Annotated[Auth, Depends(scoped)]
+
+
+def caller(
+    auth: ScopedDep,
+    x_justification: Annotated[str | None, Header(max_length=2000)] = None,
+) -> Caller:
     justification = x_justification.strip() if x_justification else None
     if justification is not None and not justification.isprintable():
         raise BadInput("X-Justification must be printable text")

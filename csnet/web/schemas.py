@@ -60,7 +60,7 @@ class LoginIn(Strict):
 class TokenLoginIn(LoginIn):
     token_name: str = Field(default="cli", min_length=1, max_length=100)
     scopes: list[Scope] = Field(default_factory=_member_scopes, min_length=1, max_length=3)
-    days: int = Field(default=30, ge=1, le=365)
+    days: int | None = Field(default=None, ge=1, le=365, description="default: token_days")
 
 
 class MemberOut(BaseModel):
@@ -92,7 +92,7 @@ class NewMemberOut(BaseModel):
 class TokenIn(Strict):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=3)
-    days: int = Field(default=90, ge=1, le=365)
+    days: int | None = Field(default=None, ge=1, le=365, description="default: token_days")
 
 
 class TokenOut(BaseModel):

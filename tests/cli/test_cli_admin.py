@@ -217,3 +217,36 @@ def test_audit_verify_names_a_tampered_row(data_dir: Path) -> None:
 def test_commands_without_a_node_fail_clearly(tmp_path: Path) -> None:
     code, out = run("member", "list", "--data-dir", str(tmp_path / "none"))
     assert code == 4 and "csnet init" in out
+
+
+def test_audit_export_time_window(data_dir: Path, tmp_path: Path) -> None:
+    run(
+        "member",
+        "add",
+        "farah",
+        "--role",
+        "officer",
+        "--password",
+        "a long enough password",
+        "--data-dir",
+        str(data_dir),
+    )
+    target = tmp_path / "window.jsonl"
+    code, out = run(
+        "audit",
+        "export",
+        "--since",
+        "2000-01-01T00:00:00",
+        "--until",
+        "2000-01-02T00:00:00",
+        "-o",
+        str(target),
+        "--data-dir",
+        str(data_dir),
+    )
+    assert code == 0, out
+    assert target.read_text() == ""
+    code, out = run(
+        "audit", "export", "--since", "2000-01-01T00:00:00", "--data-dir", str(data_dir)
+    )
+    assert code == 0 and '"member_change"' in out

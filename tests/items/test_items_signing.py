@@ -12,7 +12,7 @@ import pytest
 
 from csnet.errors import BadInput, CsnetError, IntegrityFailure, TooLarge
 from csnet.handling.markings import Markings
-from csnet.items.canonical import canonical_json
+from csnet.items.canonical import canonical_json, reference_json
 from csnet.items.envelope import Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.limits import MAX_DEPTH, MAX_ITEM_BYTES, MAX_KEYS, check_limits
@@ -246,3 +246,24 @@ def test_limit_checks_on_raw_bytes(text: str, ok: bool) -> None:
     else:
         with pytest.raises(TooLarge):
             check_limits(text.encode())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "kind", "text": '",\\"kind\\":1,"supersedes":', "urgency": "FLASH"},
+        {"title": 'x,"kind":"y"', "text": "z", "urgency": "ROUTINE", "tags": ["kind", "sig"]},
+        {"title": "ünïcode ✓ kind", "text": "🚤 boat", "urgency": "PRIORITY"},
+        {
+            "title": "t",
+            "text": "t",
+            "urgency": "FLASH",
+            "place": {"name": "p", "lat": 1.0, "lon": 2.5},
+        },
+    ],
+)
+def test_sealed_bytes_are_the_canonical_form(key: NodeKey, body: dict[str, Any]) -> None:
+    draft = ItemDraft(kind="alert", author="m_1", body=body)
+    env = seal(draft, key, origin=key.node_id, seq=7, created=datetime(2026, 1, 1, tzinfo=UTC))
+    assert env.to_bytes() == canonical_json(env.to_wire())
+    assert env.to_bytes() == reference_json(json.loads(env.to_bytes()))

@@ -166,3 +166,28 @@ def test_disabled_member_token_stops_working(node: Node) -> None:
     admin_client = api(node, token_for(node, admin, ("read", "write", "admin")))
     admin_client.post(f"/api/v1/members/{member.id}/disable")
     assert api(node, token).get("/api/v1/alerts").status_code == 401
+
+
+def test_read_only_token_cannot_manage_tokens(node: Node) -> None:
+    member, _ = add_member(node, "ines", Role.ANALYST)
+    writer = api(node, token_for(node, member))
+    created = writer.post("/api/v1/tokens", json={"name": "other", "scopes": ["read"]}).json()
+    reader = api(node, token_for(node, member, ("read",)))
+    assert reader.get("/api/v1/tokens").status_code == 200
+    assert reader.delete(f"/api/v1/tokens/{created['token']['id']}").status_code == 403
+    assert reader.post("/api/v1/tokens", json={"name": "x", "scopes": ["read"]}).status_code == 403
+
+
+def test_token_lifetime_defaults_to_the_setting(node: Node) -> None:
+    member, _ = add_member(node, "jamal", Role.ANALYST)
+    created = (
+        api(node, token_for(node, member))
+        .post("/api/v1/tokens", json={"name": "x", "scopes": ["read"]})
+        .json()["token"]
+    )
+    from datetime import datetime
+
+    lifetime = datetime.fromisoformat(created["expires"]) - datetime.fromisoformat(
+        created["created"]
+    )
+    assert lifetime.days == int(node.settings.token_days)

@@ -182,3 +182,44 @@ def test_only_author_or_supervisor_corrects(node: Node, officer: Any) -> None:
         f"/api/v1/items/{item_id}/corrections", json=fixed
     )
     assert allowed.status_code == 201
+
+
+def test_erasure_removes_every_version(node: Node, officer: Any) -> None:
+    first = _post(officer)["id"]
+    second = officer.post(
+        f"/api/v1/items/{first}/corrections", json={"body": alert_body(title="v2")}
+    ).json()["id"]
+    erased = officer.post(f"/api/v1/items/{second}/erase", json={"reason": "wrong person"})
+    assert erased.status_code == 201
+    assert officer.get(f"/api/v1/items/{first}").status_code == 404
+    assert officer.get(f"/api/v1/items/{second}").status_code == 404
+    with node.store.read() as conn:
+        from csnet.store import item_store
+
+        assert item_store.get_item(conn, first) is None
+        assert item_store.get_item(conn, second) is None
+
+
+def test_person_fields_are_strict(officer: Any) -> None:
+    body = alert_body(persons=[{"name": "A. Khan", "category": "suspect", "year_of_birth": "1980"}])
+    response = officer.post(
+        "/api/v1/alerts", json={"body": body, "markings": {"subjects": ["suspect"]}}
+    )
+    assert response.status_code == 422
+
+
+def test_oversized_item_is_refused_before_storing(officer: Any) -> None:
+    persons = [{"name": "ن" * 300, "category": "suspect", "note": "ب" * 2000} for _ in range(100)]
+    body = alert_body(persons=persons)
+    response = officer.post(
+        "/api/v1/alerts", json={"body": body, "markings": {"subjects": ["suspect"]}}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "item_too_large"
+
+
+def test_short_id_prefix_finds_the_item(officer: Any) -> None:
+    item_id = _post(officer)["id"]
+    found = officer.get(f"/api/v1/items/{item_id[:12]}")
+    assert found.status_code == 200 and found.json()["item"]["id"] == item_id
+    assert officer.get("/api/v1/items/abc").status_code == 422

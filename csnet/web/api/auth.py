@@ -102,8 +102,9 @@ def login_token(body: TokenLoginIn, request: Request, node: NodeDep) -> NewToken
     client = request.client.host if request.client else "unknown"
     member = _checked_login(node, body, client)
     with node.store.write() as conn:
+        days = body.days or int(node.settings.token_days)
         info, secret = tokens.create_token(
-            conn, member.id, body.token_name, list(body.scopes), node.now(), body.days
+            conn, member.id, body.token_name, list(body.scopes), node.now(), days
         )
     return NewTokenOut(token=TokenOut.model_validate(info, from_attributes=True), secret=secret)
 

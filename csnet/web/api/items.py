@@ -33,7 +33,9 @@ from csnet.web.schemas import (
 router = APIRouter(tags=["items"])
 Limit = Annotated[int, Query(ge=1, le=200)]
 Before = Annotated[str | None, Query(max_length=200, description="cursor from next_before")]
-ItemId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ItemId = Annotated[
+    str, Field(pattern=r"^[0-9a-f]{8,64}$", description="item id, or a unique prefix of 8+")
+]
 
 
 def describe_fields(model: type[BaseModel]) -> str:
@@ -158,7 +160,7 @@ def _ack_summary(held: StoredItem) -> AckSummary:
 def show_item(item_id: ItemId, node: NodeDep, who: CallerDep) -> ItemDetail:
     """One item, its replies, and who has seen or actioned it."""
     held = get_visible(node, who, item_id)
-    replies, acks = thread(node, who, item_id)
+    replies, acks = thread(node, who, held.envelope.id)
     return ItemDetail(
         item=item_out(held),
         replies=[item_out(r) for r in replies],

@@ -1,0 +1,162 @@
+"""Items: create, sign, store and audit alerts through the service layer; verify signatures.
+
+Prints a few readable lines and, as its last line, one JSON object with the figures.
+Usage: python benchmarks/bench_items.py [--items 20000] [--batch 100] [--single 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from nacl.signing import SigningKey
+
+from csnet.accounts.members import add_member
+from csnet.alerts.access import Caller
+from csnet.alerts.service import NewItem, publish, publish_many
+from csnet.handling.markings import TLP, Markings
+from csnet.handling.roles import Role
+from csnet.items.batch import close_pools, verify_many
+from csnet.items.signing import verify_envelope
+from csnet.node import Node, init_node
+from csnet.store import item_store
+
+
+def alert(i: int) -> NewItem:
+    body = {
+        "title": f"Overloaded fishing vessel south of Crete #{i}",
+        "text": "Fishing vessel with an estimated 300 persons on board reported 40 nm south of "
+        "Gavdos, heading north-west. Departure reportedly Tobruk. Search and rescue assets "
+        "tasked; life at risk. Check arrivals at Kaloi Limenes and Agia Galini.",
+        "urgency": "FLASH",
+        "place": {"name": "South of Gavdos", "lat": 34.2, "lon": 24.1},
+        "tags": ["sar", "boat", "libya"],
+        "route": "Central Mediterranean",
+    }
+    return NewItem("alert", body, Markings(tlp=TLP.AMBER))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_store(node: Node, caller: Caller, total: int, batch: int) -> dict[str, float]:
+    start = time.perf_counter()
+    for first in range(0, total, batch):
+        publish_many(node, caller, [alert(i) for i in range(first, min(total, first + batch))])
+    elapsed = time.perf_counter() - start
+    return {"stored_items_per_s": total / elapsed, "batch": batch, "stored_items": total}
+
+
+def bench_single(node: Node, caller: Caller, count: int) -> dict[str, float]:
+    latencies = []
+    for i in range(count):
+        start = time.perf_counter()
+        publish(node, caller, alert(i))
+        latencies.append((time.perf_counter() - start) * 1000)
+    return {
+        "single_p50_ms": statistics.median(latencies),
+        "single_p99_ms": percentile(latencies, 0.99),
+        "single_items_per_s": count / (sum(latencies) / 1000),
+    }
+
+
+def bench_verify(node: Node, count: int) -> dict[str, float]:
+    with node.store.read() as conn:
+        raws = [h.raw for h in item_store.list_items(conn, kinds=["alert"], limit=count)]
+    keys = {node.node_id: node.identity.public_key}
+    start = time.perf_counter()
+    for raw in raws[:2000]:
+        verify_envelope(raw, keys.get)
+    serial = min(2000, len(raws)) / (time.perf_counter() - start)
+    verify_many(raws[:512], keys.get, workers=2)  # start the worker processes
+    start = time.perf_counter()
+    result = verify_many(raws, keys.get, workers=2)
+    parallel = len(raws) / (time.perf_counter() - start)
+    assert result.ok
+    close_pools()
+    size = statistics.mean(len(r) for r in raws)
+    return {
+        "verify_items_per_s_1core": serial,
+        "verify_items_per_s_2cores": parallel,
+        "item_bytes_mean": size,
+    }
+
+
+def bench_libsodium(size: int, seconds: float = 2.0) -> float:
+    key = SigningKey.generate()
+    signed = key.sign(os.urandom(size))
+    verify = key.verify_key.verify
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(200):
+            verify(signed)
+        count += 200
+    return count / (time.perf_counter() - start)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=20000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--single", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        node = init_node(Path(tmp) / "bench", name="PK-FIA", country="PK", agency="FIA")
+        with node.store.write() as conn:
+            member, _ = add_member(
+                conn,
+                username="officer",
+                display_name="Officer",
+                role=Role.OFFICER,
+                password="benchmark password",
+                now=node.now(),
+            )
+        caller = Caller(member)
+        figures: dict[str, Any] = {"machine": machine()}
+        figures |= bench_store(node, caller, args.items, args.batch)
+        print(
+            f"stored {args.items} alerts in batches of {args.batch}: "
+            f"{figures['stored_items_per_s']:.0f} items/s"
+        )
+        figures |= bench_single(node, caller, args.single)
+        print(
+            f"single publish: p50 {figures['single_p50_ms']:.2f} ms, "
+            f"p99 {figures['single_p99_ms']:.2f} ms"
+        )
+        figures |= bench_verify(node, args.items)
+        figures["libsodium_verify_per_s_1core"] = bench_libsodium(int(figures["item_bytes_mean"]))
+        figures["verify_ratio_to_libsodium"] = (
+            figures["verify_items_per_s_2cores"] / figures["libsodium_verify_per_s_1core"]
+        )
+        print(
+            f"verify: {figures['verify_items_per_s_1core']:.0f}/s on 1 core, "
+            f"{figures['verify_items_per_s_2cores']:.0f}/s on 2 cores; libsodium alone "
+            f"{figures['libsodium_verify_per_s_1core']:.0f}/s on 1 core"
+        )
+        node.close()
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
+
+
+if __name__ == "__main__":
+    main()

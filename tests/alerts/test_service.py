@@ -1,0 +1,145 @@
+"""The item service with policy: items from other nodes are shown only as markings allow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csnet.accounts.members import Member
+from csnet.alerts.access import Caller
+from csnet.alerts.service import NewItem, feed, get_visible, publish, publish_many
+from csnet.audit import verify
+from csnet.errors import BadInput, Forbidden, NotFound
+from csnet.handling.markings import TLP, Markings
+from csnet.handling.roles import Role
+from csnet.items.envelope import Audience, Envelope, ItemDraft
+from csnet.items.keys import NodeKey
+from csnet.items.signing import seal
+from csnet.node import Node
+from csnet.store import item_store
+from csnet.store.engine import Store
+from tests.factories import add_member, alert_body, make_node
+
+FOREIGN = NodeKey.from_seed(bytes(range(32)))
+
+
+@pytest.fixture
+def node(tmp_path: Path, store: Store) -> Any:
+    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def officer(node: Node) -> Member:
+    return add_member(node, "officer", Role.OFFICER)[0]
+
+
+def receive(
+    node: Node,
+    *,
+    tlp: TLP,
+    nodes: tuple[str, ...] = (),
+    groups: tuple[str, ...] = (),
+    seq: int = 1,
+    subjects: tuple[str, ...] = (),
+) -> Envelope:
+    """Store an item sealed by another node, as federation will."""
+    body = alert_body()
+    if subjects:
+        body["persons"] = [{"name": "Farid", "category": subjects[0]}]
+    draft = ItemDraft(
+        kind="alert",
+        author="m_remote",
+        audience=Audience(nodes=nodes, groups=groups),
+        markings=Markings(tlp=tlp, subjects=subjects),
+        body=body,
+    )
+    env = seal(
+        draft,
+        FOREIGN,
+        origin=FOREIGN.node_id,
+        seq=seq,
+        created=datetime(2026, 11, 1, 8, seq % 60, tzinfo=UTC),
+    )
+    with node.store.write() as conn:
+        item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+    return env
+
+
+def titles(node: Node, member: Member) -> list[str]:
+    return [e.item.envelope.id for e in feed(node, Caller(member), ["alert"]).entries]
+
+
+def test_items_addressed_to_us_are_visible(node: Node, officer: Member) -> None:
+    env = receive(node, tlp=TLP.AMBER, nodes=(node.node_id,))
+    assert titles(node, officer) == [env.id]
+    assert get_visible(node, Caller(officer), env.id).envelope == env
+
+
+@pytest.mark.parametrize("tlp", [TLP.RED, TLP.AMBER_STRICT, TLP.AMBER, TLP.GREEN])
+def test_items_not_addressed_to_us_stay_hidden(node: Node, officer: Member, tlp: TLP) -> None:
+    env = receive(node, tlp=tlp, nodes=("csnaaaaaaaaaaaaaaaaaaaaaaaa",))
+    assert titles(node, officer) == []
+    with pytest.raises(NotFound):
+        get_visible(node, Caller(officer), env.id)
+
+
+def test_red_needs_our_node_named_not_a_group(node: Node, officer: Member) -> None:
+    receive(node, tlp=TLP.RED, groups=("eastern-med",))
+    assert titles(node, officer) == []
+
+
+def test_clear_is_visible_to_all(node: Node, officer: Member) -> None:
+    env = receive(node, tlp=TLP.CLEAR, nodes=("csnaaaaaaaaaaaaaaaaaaaaaaaa",))
+    assert titles(node, officer) == [env.id]
+
+
+def test_personal_data_consultation_is_audited_with_justification(
+    node: Node, officer: Member
+) -> None:
+    env = receive(node, tlp=TLP.AMBER, nodes=(node.node_id,), subjects=("suspect",))
+    with pytest.raises(Forbidden):
+        get_visible(node, Caller(officer), env.id)
+    get_visible(node, Caller(officer, "joint investigation 2026/7"), env.id)
+    with node.store.read() as conn:
+        from csnet.audit import AuditFilter, list_entries
+
+        rows = list_entries(conn, AuditFilter(item_id=env.id))
+        assert verify(conn).ok
+    assert rows[0]["action"] == "consultation"
+    assert rows[0]["justification"] == "joint investigation 2026/7"
+
+
+def test_admin_never_sees_personal_data(node: Node) -> None:
+    admin = add_member(node, "root", Role.ADMIN)[0]
+    receive(node, tlp=TLP.AMBER, nodes=(node.node_id,), subjects=("victim",))
+    assert feed(node, Caller(admin, "curious"), ["alert"]).entries == []
+
+
+def test_batch_is_all_or_nothing(node: Node, officer: Member) -> None:
+    good = NewItem("alert", alert_body())
+    bad = NewItem("alert", alert_body(urgency="WHENEVER"))
+    with pytest.raises(BadInput):
+        publish_many(node, Caller(officer), [good, bad])
+    assert titles(node, officer) == []
+
+
+def test_sequence_numbers_are_dense_and_ordered(node: Node, officer: Member) -> None:
+    envs = publish_many(node, Caller(officer), [NewItem("alert", alert_body())] * 3)
+    envs.append(publish(node, Caller(officer), NewItem("alert", alert_body())))
+    assert [e.seq for e in envs] == [1, 2, 3, 4]
+
+
+def test_every_write_is_audited_and_the_chain_verifies(node: Node, officer: Member) -> None:
+    env = publish(node, Caller(officer), NewItem("alert", alert_body()))
+    with node.store.read() as conn:
+        from csnet.audit import AuditFilter, list_entries
+
+        rows = list_entries(conn, AuditFilter(item_id=env.id))
+        assert verify(conn).ok
+    assert [r["action"] for r in rows] == ["collection"]
+    assert rows[0]["recipients"] == [f"node:{node.node_id}"]

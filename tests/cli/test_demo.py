@@ -1,0 +1,55 @@
+"""The demo network's data: three nodes, seeded members and items, and demo TOTP codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyotp
+from typer.testing import CliRunner
+
+from csnet.alerts.access import Caller
+from csnet.alerts.service import feed
+from csnet.cli.demo_seed import MEMBERS, NODES
+from csnet.cli.main import app
+from csnet.node import open_node
+from csnet.settings import load_settings
+
+runner = CliRunner()
+
+
+def test_demo_seeds_three_nodes(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--dir", str(root), "--seed-only"])
+    assert result.exit_code == 0, result.output
+    logins = json.loads((root / "logins.json").read_text())
+    assert set(logins) == {n.slug for n in NODES}
+    for spec in NODES:
+        node = open_node(load_settings(root / spec.slug, environ={}))
+        try:
+            assert node.identity.name == spec.name
+            from csnet.accounts.members import get_by_username, list_members
+
+            with node.store.read() as conn:
+                assert {m.username for m in list_members(conn)} == {u for u, _r, _t in MEMBERS}
+                officer = get_by_username(conn, "officer")
+            alerts = feed(node, Caller(officer), ["alert"]).entries
+            assert alerts, f"{spec.name} has no alerts"
+        finally:
+            node.close()
+    code = runner.invoke(app, ["demo-code", "officer@gr-hcg", "--dir", str(root)])
+    assert code.exit_code == 0
+    assert pyotp.TOTP(logins["gr-hcg"]["officer"]).verify(code.output.strip())
+
+
+def test_demo_code_for_unknown_login(tmp_path: Path) -> None:
+    from csnet.errors import NotFound
+
+    try:
+        runner.invoke(
+            app, ["demo-code", "ghost@pk-fia", "--dir", str(tmp_path)], catch_exceptions=False
+        )
+    except NotFound as exc:
+        assert "make demo" in exc.message
+    else:
+        raise AssertionError("expected NotFound")
