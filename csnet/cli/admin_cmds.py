@@ -163,6 +163,40 @@ def token_create(
     console.print(f"export CSNET_TOKEN={secret}", highlight=False)
 
 
+@token_app.command("list")
+def token_list(
+    username: Annotated[str, typer.Argument(help="Member whose tokens to list.")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List a member's tokens (never their secrets)."""
+    with local_node(data_dir) as node, node.store.read() as conn:
+        member = members.get_by_username(conn, username)
+        found = tokens.list_tokens(conn, member.id)
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "scopes": list(t.scopes),
+            "created": t.created.isoformat(),
+            "expires": t.expires.isoformat(),
+            "revoked": t.revoked.isoformat() if t.revoked else None,
+        }
+        for t in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"{username} has no tokens.")
+        return
+    table = Table("id", "name", "scopes", "expires", "status")
+    for t in found:
+        status = "revoked" if t.revoked else "active"
+        table.add_row(t.id, t.name, ", ".join(t.scopes), f"{t.expires:%Y-%m-%d}", status)
+    console.print(table)
+
+
 @token_app.command("revoke")
 def token_revoke(
     token_id: Annotated[str, typer.Argument(help="Token id (not the secret).")],

@@ -63,6 +63,7 @@ class NodeKey:
         return f"NodeKey(node_id={self.node_id!r})"
 
 
+@functools.lru_cache(maxsize=1024)  # why: checked for every verified item; peers are few
 def node_id_for(public_key: bytes) -> str:
     """'csn' + lowercase unpadded base32 of the first 15 bytes of sha256(public key)."""
     if len(public_key) != PUBLIC_KEY_BYTES:

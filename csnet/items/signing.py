@@ -34,7 +34,15 @@ from csnet.items.keys import (
     verify_signature,
 )
 from csnet.items.kinds import validate_draft
-from csnet.items.limits import MAX_DEPTH, MAX_ITEM_BYTES, MAX_KEYS, Raw, parse_item
+from csnet.items.limits import (
+    MAX_DEPTH,
+    MAX_ITEM_BYTES,
+    MAX_KEYS,
+    Raw,
+    check_limits,
+    parse_item,
+    raw_bytes,
+)
 
 KeyLookup = Callable[[str], bytes | None]
 _PLACEHOLDER_ID = "0" * 64
@@ -195,6 +203,64 @@ def _signed_as_received(data: dict[str, Any], public_key_for: KeyLookup) -> dict
     return unsigned
 
 
+_HEX = frozenset(b"0123456789abcdef")
+_B64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B32 = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
+
+
+def _last_member(data: bytes, key: bytes, size: int, alphabet: frozenset[int]) -> tuple[int, int]:
+    """Span of the last `,"key":"<size chars of alphabet>"` in data, or (-1, -1)."""
+    start = data.rfind(b',"' + key + b'":"')
+    if start < 0:
+        return -1, -1
+    value_at = start + len(key) + 5
+    end = value_at + size + 1
+    if data[end - 1 : end] != b'"' or not set(data[value_at : end - 1]) <= alphabet:
+        return -1, -1
+    return start, end
+
+
+def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> tuple[str, str] | None:
+    """Fastest path, on the bytes as received, when they are the canonical wire form we send.
+
+    The canonical unsigned form is then exactly these bytes without the top-level "id" and
+    "sig" members, so no JSON parser is needed to check the id and the signature. Top-level
+    members come last in their kind (later values are markings and scalars, and quotes inside
+    strings are escaped), so the last matches are the top-level ones. Anything else — another
+    spelling, a nested look-alike — fails the hash and takes the parsing path: a wrong guess
+    costs time, never acceptance (the signer hashed exactly the bytes we hash, or we refuse).
+    """
+    id_start, id_end = _last_member(data, b"id", 64, _HEX)
+    sig_start, sig_end = _last_member(data, b"sig", 86, _B64URL)
+    origin_start, origin_end = _last_member(data, b"origin", 27, _B32)
+    if min(id_start, sig_start, origin_start) < 0 or not id_end < sig_start:
+        return None
+    unsigned = b"".join((data[:id_start], data[id_end:sig_start], data[sig_end:]))
+    digest = hashlib.sha256(unsigned).digest()
+    item_id = digest.hex()
+    if item_id.encode() != data[id_end - 65 : id_end - 1]:
+        return None
+    sig = data[sig_end - 87 : sig_end - 1].decode()
+    origin = data[origin_end - 28 : origin_end - 1].decode()
+    _check_signature(origin, digest, sig, public_key_for)
+    return item_id, sig
+
+
+def check_signature_only(raw: Raw, public_key_for: KeyLookup) -> None:
+    """Limits, id and signature — no models: the cheap first gate for a batch.
+
+    Canonical bytes are checked without parsing; any other spelling is parsed and checked the
+    normalised way. A later full verification still builds and checks the models.
+    """
+    data = raw_bytes(raw)
+    check_limits(data)
+    if _canonical_bytes_check(data, public_key_for) is not None:
+        return
+    parsed = parse_item(data)
+    if _signed_as_received(parsed, public_key_for) is None:
+        check_integrity(_shape(parsed), public_key_for)
+
+
 def verify_envelope(raw: Raw, public_key_for: KeyLookup) -> Envelope:
     """Limits -> parse -> shape -> id -> origin key -> signature -> body, in that order."""
     return verify_item(raw, public_key_for)[0]
@@ -202,10 +268,18 @@ def verify_envelope(raw: Raw, public_key_for: KeyLookup) -> Envelope:
 
 def verify_item(raw: Raw, public_key_for: KeyLookup) -> tuple[Envelope, BaseModel]:
     """As verify_envelope, also returning the validated body model."""
-    data = parse_item(raw)
-    unsigned = _signed_as_received(data, public_key_for)
-    envelope = _shape(data)
-    # The fast path holds only when the wire form is the normalised one that is kept and sent on.
+    data = raw_bytes(raw)
+    check_limits(data)
+    checked = _canonical_bytes_check(data, public_key_for)
+    parsed = parse_item(data)
+    # why: the members the bytes check read must be the top-level ones the parser sees
+    unsigned: dict[str, Any] | None
+    if checked is not None and (parsed.get("id"), parsed.get("sig")) == checked:
+        unsigned = {k: v for k, v in parsed.items() if k not in UNSIGNED_EXCLUDE}
+    else:
+        unsigned = _signed_as_received(parsed, public_key_for)
+    envelope = _shape(parsed)
+    # The fast paths hold only when the wire form is the normalised one that is kept and sent on.
     if unsigned is None or envelope.unsigned_wire() != unsigned:
         check_integrity(envelope, public_key_for)
     return envelope, validate_draft(envelope)

@@ -156,7 +156,12 @@ def test_token_create_and_revoke(data_dir: Path) -> None:
     assert code == 0, out
     token = json.loads(out)
     assert token["secret"].startswith("csn_")
+    code, out = run("token", "list", "bilal", "--data-dir", str(data_dir), "--json")
+    assert [t["id"] for t in json.loads(out)] == [token["id"]]
+    assert "secret" not in out
     assert run("token", "revoke", token["id"], "--data-dir", str(data_dir))[0] == 0
+    code, out = run("token", "list", "bilal", "--data-dir", str(data_dir), "--json")
+    assert json.loads(out)[0]["revoked"] is not None
     code, _ = run("token", "create", "bilal", "--scope", "admin", "--data-dir", str(data_dir))
     assert code == 2
 

@@ -108,3 +108,22 @@ def test_batch_result_when_all_pass(sealed: Envelope, lookup: KeyLookup) -> None
     result: Any = verify_many([sealed.to_bytes()] * 3, lookup)
     assert result.ok
     assert result.verified() == [sealed] * 3
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_check_signatures_agrees_with_full_verification(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup, workers: int
+) -> None:
+    from csnet.items.batch import check_signatures
+
+    raws, bad = _batch(draft, key, other_key)
+    outcomes = check_signatures(raws, lookup, workers=workers)
+    assert len(outcomes) == len(raws)
+    full = verify_many(raws, lookup, workers=1)
+    for i, outcome in enumerate(outcomes):
+        if i in bad and bad[i] != "bad_body":
+            assert outcome is not None and outcome.error_code == bad[i], i
+        if outcome is None:
+            assert i not in full.failures or full.failures[i].error_code == "bad_body"
+        else:
+            assert full.failures[i].error_code == outcome.error_code

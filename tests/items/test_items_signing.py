@@ -267,3 +267,31 @@ def test_sealed_bytes_are_the_canonical_form(key: NodeKey, body: dict[str, Any])
     env = seal(draft, key, origin=key.node_id, seq=7, created=datetime(2026, 1, 1, tzinfo=UTC))
     assert env.to_bytes() == canonical_json(env.to_wire())
     assert env.to_bytes() == reference_json(json.loads(env.to_bytes()))
+
+
+def test_nested_look_alike_of_id_and_sig_is_refused(sealed: Envelope, lookup: KeyLookup) -> None:
+    # The genuine id and signature moved into a nested object: the bytes still hash right once
+    # they are cut out, but the parsed envelope has no top-level id and is refused.
+    raw = sealed.to_bytes()
+    id_part = b',"id":"' + sealed.id.encode() + b'"'
+    sig_part = b',"sig":"' + sealed.sig.encode() + b'"'
+    moved = raw.replace(id_part, b"").replace(sig_part, b"")
+    moved = moved.replace(b'"tlp":"', id_part[1:] + sig_part + b',"tlp":"', 1)
+    with pytest.raises(CsnetError):
+        verify_envelope(moved, lookup)
+
+
+def test_check_signature_only_reads_canonical_bytes_without_parsing(
+    sealed: Envelope, lookup: KeyLookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csnet.items import signing
+
+    def no_parse(raw: Any) -> Any:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(signing, "parse_item", no_parse)
+    signing.check_signature_only(sealed.to_bytes(), lookup)
+    tampered = sealed.to_bytes().replace(b"about 40", b"about 41")
+    monkeypatch.undo()
+    with pytest.raises(IntegrityFailure):
+        signing.check_signature_only(tampered, lookup)
