@@ -1,10 +1,13 @@
-"""Entry point of the `csnet` command."""
+"""Entry point of the `csnet` command: every failure is one readable line and an exit code."""
 
 from __future__ import annotations
 
 import sys
 
 import typer
+
+# typer carries its own copy of click; its exceptions are what a command line raises
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from csnet.cli import admin_cmds, demo, item_cmds, node_cmds
 from csnet.cli.common import exit_code_for, fail
@@ -27,14 +30,32 @@ app.add_typer(admin_cmds.audit_app, name="audit")
 app.add_typer(item_cmds.alert_app, name="alert")
 app.add_typer(item_cmds.note_app, name="note")
 
+USAGE_EXIT = 2
+INTERRUPTED_EXIT = 130
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting (tests call this)."""
+    try:
+        result = app(args=args, standalone_mode=False, prog_name="csnet")
+    except CsnetError as exc:
+        return int(fail(exc.message, exit_code_for(exc)).exit_code)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else "csnet --help")
+        return USAGE_EXIT
+    except UsageError as exc:
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+        return int(fail(f"{exc.format_message()}{hint}", USAGE_EXIT).exit_code)
+    except ClickException as exc:
+        return int(fail(exc.format_message(), exc.exit_code).exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        return int(fail("interrupted", INTERRUPTED_EXIT).exit_code)
+    return result if isinstance(result, int) else 0
+
 
 def main() -> None:
-    try:
-        app()
-    except CsnetError as exc:
-        raise SystemExit(fail(exc.message, exit_code_for(exc)).exit_code) from None
+    sys.exit(run())
 
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)
