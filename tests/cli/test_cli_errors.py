@@ -36,8 +36,17 @@ def test_domain_errors_map_to_exit_codes(
 
 
 def test_success_is_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    args = ["init", "--name", "GR-HCG", "--country", "GR", "--agency", "Hellenic Coast Guard",
-            "--data-dir", str(tmp_path / "gr")]
+    args = [
+        "init",
+        "--name",
+        "GR-HCG",
+        "--country",
+        "GR",
+        "--agency",
+        "Hellenic Coast Guard",
+        "--data-dir",
+        str(tmp_path / "gr"),
+    ]
     assert run(args) == 0
     assert "GR-HCG" in capsys.readouterr().out
 
