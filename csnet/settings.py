@@ -35,13 +35,30 @@ def _bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean")
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _log_level(text: str) -> str:
+    level = text.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"{text!r} is not one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{port} is not a TCP port")
+    return port
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir", "./csnet-data", "Data directory: identity key, config and SQLite database."
     ),
     Setting("database_url", "", "SQLAlchemy URL; empty means SQLite at <data_dir>/csnet.db.", str),
     Setting("host", "127.0.0.1", "Address `csnet serve` binds to."),
-    Setting("port", 8080, "Port `csnet serve` listens on.", int),
+    Setting("port", 8080, "Port `csnet serve` listens on.", _port),
     Setting("node_name", "", "Short node name, e.g. PK-FIA (set by `csnet init`)."),
     Setting("country", "", "ISO 3166-1 alpha-2 country of the agency (set by `csnet init`)."),
     Setting("agency", "", "Full name of the agency running the node (set by `csnet init`)."),
@@ -51,7 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
     Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),
-    Setting("log_level", "info", "Log level of `csnet serve` (debug, info, warning, error)."),
+    Setting(
+        "log_level", "info", "Log level of `csnet serve` (debug, info, warning, error).", _log_level
+    ),
 )
 
 BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
@@ -79,12 +98,15 @@ def env_var(name: str) -> str:
 
 
 def _coerce(setting: Setting, raw: Any, source: str) -> Any:
-    if isinstance(raw, str):
-        try:
-            return setting.parse(raw)
-        except ValueError as exc:
-            raise BadInput(f"setting {setting.name} from {source}: {exc}") from None
-    return raw
+    """Every value, from the environment or the file, goes through the setting's parser."""
+    if isinstance(raw, bool):
+        raw = "true" if raw else "false"
+    if not isinstance(raw, str | int):
+        raise BadInput(f"setting {setting.name} from {source}: not a string, number or boolean")
+    try:
+        return setting.parse(str(raw))
+    except ValueError as exc:
+        raise BadInput(f"setting {setting.name} from {source}: {exc}") from None
 
 
 def resolve_data_dir(explicit: str | Path | None, environ: Mapping[str, str]) -> Path:

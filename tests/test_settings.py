@@ -50,7 +50,11 @@ def test_defaults_apply(tmp_path: Path) -> None:
     [
         ({"CSNET_PORT": "eighty"}, "", "CSNET_PORT"),
         ({"CSNET_COOKIE_SECURE": "maybe"}, "", "CSNET_COOKIE_SECURE"),
+        ({"CSNET_PORT": "70000"}, "", "not a TCP port"),
+        ({"CSNET_LOG_LEVEL": "loud"}, "", "CSNET_LOG_LEVEL"),
         ({}, "colour = 'red'\n", "unknown setting"),
+        ({}, "port = 70000\n", "not a TCP port"),
+        ({}, "port = [1]\n", "not a string"),
         ({}, "port = [\n", "not valid TOML"),
     ],
 )
