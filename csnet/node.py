@@ -15,7 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from csnet.bus import EventBus, MemoryBus
 from csnet.errors import BadInput, Conflict, NotFound
+from csnet.federation.transport import PeerTransport
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
 from csnet.settings import Settings, load_settings, write_config
 from csnet.store import tables
@@ -53,6 +55,9 @@ class Node:
     identity: Identity
     session_secret: bytes
     clock: Clock = field(default=utc_now)
+    bus: EventBus = field(default_factory=MemoryBus)
+    # How federation reaches peers; None: the CLI/web layer supplies real HTTP (httpx).
+    transport: PeerTransport | None = None
 
     @property
     def node_id(self) -> str:
@@ -62,6 +67,7 @@ class Node:
         return self.clock()
 
     def close(self) -> None:
+        self.bus.close()
         self.store.dispose()
 
 
@@ -124,16 +130,17 @@ def open_node(settings: Settings, clock: Clock = utc_now, *, migrate: bool = Tru
     if not key_path.is_file():
         raise NotFound(f"no node in {directory}; run `csnet init` first")
     key = NodeKey.from_seed(key_path.read_bytes())
+    store = Store(_database_url(settings))
+    if migrate:
+        upgrade(store)
     identity = Identity(
-        node_id=node_id_for(key.public_key),
+        # why: the id is derived from the node's first key and survives key rotations
+        node_id=stored_node_id(store) or node_id_for(key.public_key),
         name=str(settings.node_name),
         country=str(settings.country),
         agency=str(settings.agency),
         public_key=key.public_key,
     )
-    store = Store(_database_url(settings))
-    if migrate:
-        upgrade(store)
     secret = (directory / SESSION_SECRET_FILE).read_bytes()
     return Node(settings, store, key, identity, secret, clock)
 

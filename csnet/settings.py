@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "", "SQLAlchemy URL; empty means SQLite at <data_dir>/csnet.db.", str),
     Setting("host", "127.0.0.1", "Address `csnet serve` binds to."),
     Setting("port", 8080, "Port `csnet serve` listens on.", _port),
+    Setting(
+        "public_url", "", "URL peers use to reach this node; empty means http://{host}:{port}."
+    ),
     Setting("node_name", "", "Short node name, e.g. PK-FIA (set by `csnet init`)."),
     Setting("country", "", "ISO 3166-1 alpha-2 country of the agency (set by `csnet init`)."),
     Setting("agency", "", "Full name of the agency running the node (set by `csnet init`)."),

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from csnet.alerts.access import Caller, ask, needs_justification_only, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
+from csnet.bus import Event
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import Markings
@@ -109,6 +110,8 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
             [_entry(caller, e, a) for e, a in zip(envelopes, actions, strict=True)],
             node.now(),
         )
+    # Only after the commit: a live feed never announces an item that a rollback took back.
+    node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes])
     return envelopes
 
 

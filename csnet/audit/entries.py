@@ -52,6 +52,8 @@ class AuditAction(StrEnum):
     LOGIN_FAILED = "login_failed"
     MEMBER_CHANGE = "member_change"
     TOKEN_CHANGE = "token_change"  # noqa: S105 (an action name, not a secret)
+    PEER_CHANGE = "peer_change"  # peered, suspended, resumed, revoked, key rotated
+    PEER_REFUSED = "peer_refused"  # a peer (or would-be peer) request refused
 
 
 LED_ACTIONS = frozenset(

@@ -9,7 +9,7 @@ import typer
 # typer carries its own copy of click; its exceptions are what a command line raises
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from csnet.cli import admin_cmds, demo, item_cmds, node_cmds
+from csnet.cli import admin_cmds, demo, item_cmds, node_cmds, peer_cmds, watch_cmd
 from csnet.cli.common import exit_code_for, fail
 from csnet.errors import CsnetError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.command()(node_cmds.init)
 app.command()(node_cmds.serve)
 app.command()(item_cmds.login)
+app.command()(watch_cmd.watch)
 app.command()(demo.demo)
 app.command("demo-code")(demo.demo_code)
 app.add_typer(admin_cmds.member_app, name="member")
@@ -29,6 +30,7 @@ app.add_typer(admin_cmds.token_app, name="token")
 app.add_typer(admin_cmds.audit_app, name="audit")
 app.add_typer(item_cmds.alert_app, name="alert")
 app.add_typer(item_cmds.note_app, name="note")
+app.add_typer(peer_cmds.peer_app, name="peer")
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130

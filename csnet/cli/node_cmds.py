@@ -58,6 +58,8 @@ def serve(
             port=int(settings.port),
             log_level=str(settings.log_level),
             access_log=False,  # URLs carry no personal data, but the audit log is the record
+            ws="wsproto",
+            timeout_graceful_shutdown=5,  # live streams must not hold a stopping node for minutes
         )
     finally:
         node.close()

@@ -92,7 +92,7 @@ def _signature_outcome(raw: Raw, public_key_for: KeyLookup) -> CsnetError | None
     return None
 
 
-def _check_chunk(raws: list[Raw], keys: dict[str, bytes | None]) -> list[_Failure | bool | None]:
+def _check_chunk(raws: list[Raw], keys: KeyTable) -> list[_Failure | bool | None]:
     """Runs in a worker process; False: the origin's key must come from the parent."""
     table = _KeyTable(keys)
     out: list[_Failure | bool | None] = []
@@ -130,11 +130,14 @@ class _NeedsKey(Exception):
     """The worker was not given this origin's key; the parent finishes the item."""
 
 
+KeyTable = Mapping[str, bytes | Sequence[bytes] | None]
+
+
 class _KeyTable:
-    def __init__(self, keys: Mapping[str, bytes | None]) -> None:
+    def __init__(self, keys: KeyTable) -> None:
         self.keys = keys
 
-    def lookup(self, origin: str) -> bytes | None:
+    def lookup(self, origin: str) -> bytes | Sequence[bytes] | None:
         if origin not in self.keys:
             raise _NeedsKey(origin)
         return self.keys[origin]
@@ -145,7 +148,7 @@ class _KeyTable:
 _Outcome = dict[str, Any] | _Failure | None  # None: origin key needed from the parent
 
 
-def _verify_chunk(raws: list[Raw], keys: dict[str, bytes | None]) -> list[_Outcome]:
+def _verify_chunk(raws: list[Raw], keys: KeyTable) -> list[_Outcome]:
     """Runs in a worker process."""
     table = _KeyTable(keys)
     out: list[_Outcome] = []

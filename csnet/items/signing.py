@@ -10,7 +10,7 @@ is parsed against its kind.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,6 @@ from csnet.items.keys import (
     NodeKey,
     b64url,
     b64url_decode,
-    node_id_for,
     verify_signature,
 )
 from csnet.items.kinds import validate_draft
@@ -44,7 +43,10 @@ from csnet.items.limits import (
     raw_bytes,
 )
 
-KeyLookup = Callable[[str], bytes | None]
+# The keys valid for an origin: one, or its current key and those it rotated away from (items
+# sealed before a rotation keep verifying). The registry behind it (our own key, peers recorded
+# by the signed handshake and signed rotations) is the authority on which keys an origin holds.
+KeyLookup = Callable[[str], bytes | Sequence[bytes] | None]
 _PLACEHOLDER_ID = "0" * 64
 _PLACEHOLDER_SIG = "A" * 86
 
@@ -77,9 +79,10 @@ def seal(
     created: datetime,
     body: BaseModel | None = None,
 ) -> Envelope:
-    """Validate a draft (unless `body` is its already validated body), then hash and sign it."""
-    if origin != key.node_id:
-        raise BadInput("origin must be the node id of the signing key", code="wrong_origin")
+    """Validate a draft (unless `body` is its already validated body), then hash and sign it.
+
+    `origin` is the node's stable id (derived from its first key); `key` is its current key.
+    """
     if created.tzinfo is None:
         raise BadInput("created must be timezone-aware", code="naive_time")
     if not 1 <= seq <= SAFE_INT:
@@ -168,18 +171,21 @@ def check_integrity(envelope: Envelope, public_key_for: KeyLookup) -> None:
 
 
 def _check_signature(origin: str, digest: bytes, sig: str, public_key_for: KeyLookup) -> None:
-    public_key = public_key_for(origin)
-    if public_key is None:
+    found = public_key_for(origin)
+    if found is None or (not isinstance(found, bytes) and not found):
         raise IntegrityFailure(f"unknown origin {origin}", code="unknown_origin")
-    if len(public_key) != PUBLIC_KEY_BYTES or node_id_for(public_key) != origin:
-        raise IntegrityFailure("origin key does not match the node id", code="origin_key_mismatch")
+    keys = [found] if isinstance(found, bytes) else list(found)
+    if any(len(k) != PUBLIC_KEY_BYTES for k in keys):
+        raise IntegrityFailure(
+            "the key held for the origin is malformed", code="origin_key_mismatch"
+        )
     try:
         signature = b64url_decode(sig)
     except BadInput:
         raise IntegrityFailure(
             "signature is not canonical base64url", code="bad_signature"
         ) from None
-    if not verify_signature(public_key, digest, signature):
+    if not any(verify_signature(k, digest, signature) for k in keys):
         raise IntegrityFailure("signature does not verify", code="bad_signature")
 
 

@@ -128,3 +128,47 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 Index("ix_audit_log_item_id", audit_log.c.item_id)
+
+# Federation (0002): peers keyed by the node id learned at the handshake, which stays stable
+# across key rotations; peer_keys keeps every key a peer has held, for verifying old items.
+peers = Table(
+    "peers",
+    metadata,
+    Column("node_id", String(40), primary_key=True),
+    Column("name", String(32), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("agency", String(200), nullable=False),
+    Column("url", String(500), nullable=False),
+    Column("public_key", String(64), nullable=False),  # current key, unpadded base64url
+    Column("status", String(16), nullable=False),  # active | suspended | revoked
+    Column("added", DateTime(timezone=True), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+peer_keys = Table(
+    "peer_keys",
+    metadata,
+    Column("node_id", String(40), ForeignKey("peers.node_id"), primary_key=True),
+    Column("public_key", String(64), primary_key=True),
+    Column("added", DateTime(timezone=True), nullable=False),
+    Column("retired", DateTime(timezone=True)),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("secret_hash", String(64), primary_key=True),  # sha256 hex; the secret is not kept
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("expires", DateTime(timezone=True), nullable=False),
+    Column("used", DateTime(timezone=True)),
+    Column("used_by", String(40)),
+)
+
+request_nonces = Table(
+    "request_nonces",
+    metadata,
+    Column("origin", String(40), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("at", BigInteger, nullable=False),  # the request's signed time, unix seconds
+)
+Index("ix_request_nonces_at", request_nonces.c.at)

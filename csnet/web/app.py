@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import csnet
 from csnet.errors import CsnetError, error_body
 from csnet.node import Node
-from csnet.web.api import audit, auth, health, items, members, tokens
+from csnet.web.api import audit, auth, federation, health, items, live, members, tokens
 from csnet.web.schemas import ErrorBody
 
 log = logging.getLogger("csnet.web")
@@ -51,7 +51,7 @@ class BodyLimit:
         if body is None:
             await _send_413(send, self.limit)
             return
-        await self.app(scope, _replay(body), send)
+        await self.app(scope, _replay(body, receive), send)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -70,17 +70,18 @@ class BodyLimit:
         return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            # The server's own answer (a disconnect, when it happens): streams must not end early.
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
 
 
 async def _send_413(send: Send, limit: int) -> None:
@@ -133,7 +134,7 @@ def create_app(node: Node) -> FastAPI:
     )
     app.state.node = node
     _install_handlers(app)
-    for module in (health, auth, members, tokens, items, audit):
+    for module in (health, auth, members, tokens, items, audit, federation, live):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     return app

@@ -67,10 +67,18 @@ def test_seal_normalises_the_body(draft: ItemDraft, key: NodeKey) -> None:
     assert "tags" not in env.body  # defaults are left out
 
 
-def test_seal_refuses_a_foreign_origin(draft: ItemDraft, key: NodeKey, other_key: NodeKey) -> None:
-    with pytest.raises(BadInput) as info:
-        seal(draft, key, origin=other_key.node_id, seq=1, created=CREATED)
-    assert _code(info) == "wrong_origin"
+def test_items_keep_verifying_across_a_key_rotation(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey
+) -> None:
+    # The origin keeps the id derived from its first key; `other_key` plays the rotated key.
+    before = seal(draft, key, origin=key.node_id, seq=1, created=CREATED)
+    after = seal(draft, other_key, origin=key.node_id, seq=2, created=CREATED)
+    history = (other_key.public_key, key.public_key)
+    for env in (before, after):
+        assert verify_envelope(env.to_bytes(), lambda origin: history) == env
+    with pytest.raises(IntegrityFailure) as info:
+        verify_envelope(after.to_bytes(), lambda origin: key.public_key)
+    assert _code(info) == "bad_signature"
 
 
 def test_seal_refuses_naive_time(draft: ItemDraft, key: NodeKey) -> None:
@@ -114,13 +122,16 @@ def test_unknown_origin(sealed: Envelope) -> None:
     assert _code(info) == "unknown_origin"
 
 
-def test_origin_key_must_match_node_id(sealed: Envelope, other_key: NodeKey) -> None:
+def test_only_the_keys_held_for_the_origin_count(sealed: Envelope, other_key: NodeKey) -> None:
     with pytest.raises(IntegrityFailure) as info:
         verify_envelope(sealed.to_bytes(), lambda origin: other_key.public_key)
-    assert _code(info) == "origin_key_mismatch"
+    assert _code(info) == "bad_signature"
     with pytest.raises(IntegrityFailure) as info2:
         verify_envelope(sealed.to_bytes(), lambda origin: b"short")
     assert _code(info2) == "origin_key_mismatch"
+    with pytest.raises(IntegrityFailure) as info3:
+        verify_envelope(sealed.to_bytes(), lambda origin: ())
+    assert _code(info3) == "unknown_origin"
 
 
 def test_signature_by_another_key(sealed: Envelope, other_key: NodeKey, lookup: KeyLookup) -> None:

@@ -1,0 +1,141 @@
+"""Federation endpoints: the handshake, key rotation and an authenticated ping.
+
+`peer_request` authenticates signed requests from peers (see csnet/federation/inbound.py for the
+order of checks); docs/federation.md describes the wire format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
+
+from csnet.federation import handshake, inbound, rotation
+from csnet.federation.local import federation_id
+from csnet.federation.peers import Peer
+from csnet.web.deps import NodeDep
+
+router = APIRouter(prefix="/federation", tags=["federation"])
+
+
+@dataclass(frozen=True)
+class PeerCall:
+    peer: Peer
+    body: bytes
+
+
+def request_target(scope: Scope) -> str:
+    """Path and query exactly as the request line carried them (what the sender signed)."""
+    raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query: bytes = scope.get("query_string", b"")
+    return raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+
+
+async def peer_request(request: Request, node: NodeDep) -> PeerCall:
+    body = await request.body()
+    target = request_target(request.scope)
+    peer = await run_in_threadpool(
+        inbound.authenticate, node, request.method, target, dict(request.headers), body
+    )
+    return PeerCall(peer, body)
+
+
+PeerDep = Annotated[PeerCall, Depends(peer_request)]
+
+
+class IdentityOut(BaseModel):
+    node_id: str
+    name: str
+    country: str
+    agency: str
+    url: str
+    public_key: str
+
+
+class HandshakeOut(BaseModel):
+    identity: IdentityOut
+    signature: str
+
+
+class PingOut(BaseModel):
+    node_id: str
+    name: str
+    country: str
+    agency: str
+    fingerprint: str
+    peer: str
+    time: int
+
+
+class KeyOut(BaseModel):
+    node_id: str
+    fingerprint: str
+
+
+_IDENTITY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["node_id", "name", "country", "agency", "url", "public_key"],
+    "properties": {
+        k: {"type": "string"} for k in ("node_id", "name", "country", "agency", "url", "public_key")
+    },
+}
+_HANDSHAKE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["identity", "secret", "signature"],
+                    "properties": {
+                        "identity": _IDENTITY_SCHEMA,
+                        "secret": {"type": "string"},
+                        "signature": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None  # the handshake refuses it (and audits the refusal)
+
+
+@router.post("/handshake", response_model=HandshakeOut, openapi_extra=_HANDSHAKE_BODY)
+async def post_handshake(request: Request, node: NodeDep) -> HandshakeOut:
+    """Redeem an invitation: authenticated by the invitation secret and the acceptor's signature."""
+    data = _json(await request.body())
+    reply = await run_in_threadpool(handshake.answer, node, data)
+    return HandshakeOut.model_validate(reply)
+
+
+@router.post("/key", response_model=KeyOut)
+def post_key(node: NodeDep, call: PeerDep) -> KeyOut:
+    """A peer announces its new key (signed request under its old key; see docs/federation.md)."""
+    peer = rotation.receive(node, call.peer, call.body)
+    return KeyOut(node_id=peer.node_id, fingerprint=peer.identity.fingerprint)
+
+
+@router.get("/ping", response_model=PingOut)
+def ping(node: NodeDep, call: PeerDep) -> PingOut:
+    """Authenticated probe: answers who we are to a peer whose signed request verified."""
+    ident = node.identity
+    return PingOut(
+        node_id=federation_id(node),
+        name=ident.name,
+        country=ident.country,
+        agency=ident.agency,
+        fingerprint=ident.fingerprint,
+        peer=call.peer.node_id,
+        time=int(node.now().timestamp()),
+    )

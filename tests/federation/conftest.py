@@ -1,0 +1,94 @@
+"""Two nodes in one process, wired to each other through an in-process PeerTransport."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from csnet.errors import CsnetError
+from csnet.federation.transport import PeerResponse
+from csnet.node import Node
+from csnet.store.engine import Store
+from csnet.web.app import create_app
+from tests.conftest import FIXED_NOW, PG_URL_VAR, _postgres_store
+from tests.factories import FakeClock, make_node
+
+URL_A = "http://pk-fia.test"
+URL_B = "http://gr-hcg.test"
+
+
+class InProcessTransport:
+    """Routes each request to the app whose public URL prefixes it (no sockets)."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, TestClient] = {}
+        self.sent: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    def add(self, url: str, node: Node) -> None:
+        self.apps[url] = TestClient(create_app(node), raise_server_exceptions=False)
+
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes) -> PeerResponse:
+        self.sent.append((method, url, headers, body))
+        for prefix, client in self.apps.items():
+            if url.startswith(prefix + "/"):
+                answer = client.request(method, url, headers=headers, content=body)
+                return PeerResponse(answer.status_code, dict(answer.headers), answer.content)
+        raise CsnetError(f"cannot reach {url}", code="connection_failed")
+
+    def close(self) -> None:
+        for client in self.apps.values():
+            client.close()
+
+
+@dataclass
+class Pair:
+    a: Node
+    b: Node
+    clock: FakeClock
+    transport: InProcessTransport
+
+
+def _node(directory: Path, store: Store | None, name: str, country: str, clock: FakeClock) -> Node:
+    # On PostgreSQL the two nodes need two databases: B gets its own one next to the fixture's.
+    url = "" if store is None or store.is_sqlite else store.url
+    return make_node(
+        directory, url, name=name, country=country, agency=f"{name} agency", clock=clock
+    )
+
+
+@pytest.fixture
+def second_store(tmp_path: Path) -> Iterator[Store | None]:
+    """A second database for node B on PostgreSQL; on SQLite each node has its own file."""
+    admin_url = os.environ.get(PG_URL_VAR)
+    if admin_url:
+        yield from _postgres_store(admin_url)
+    else:
+        yield None
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(FIXED_NOW)
+
+
+@pytest.fixture
+def pair(
+    tmp_path: Path, store: Store, second_store: Store | None, clock: FakeClock
+) -> Iterator[Pair]:
+    a = _node(tmp_path / "a", store, "PK-FIA", "PK", clock)
+    b = _node(tmp_path / "b", second_store, "GR-HCG", "GR", clock)
+    a.settings = a.settings.replace(public_url=URL_A)
+    b.settings = b.settings.replace(public_url=URL_B)
+    transport = InProcessTransport()
+    transport.add(URL_A, a)
+    transport.add(URL_B, b)
+    a.transport = b.transport = transport
+    yield Pair(a, b, clock, transport)
+    transport.close()
+    a.close()
+    b.close()
