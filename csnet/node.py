@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +56,8 @@ class Node:
     identity: Identity
     session_secret: bytes
     clock: Clock = field(default=utc_now)
+    # Set when items were queued for peers; the delivery runner (if one runs) waits on it.
+    outbox_ready: threading.Event = field(default_factory=threading.Event)
     bus: EventBus = field(default_factory=MemoryBus)
     # How federation reaches peers; None: the CLI/web layer supplies real HTTP (httpx).
     transport: PeerTransport | None = None

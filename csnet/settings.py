@@ -52,6 +52,13 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> int:
+    seconds = int(text)
+    if not 1 <= seconds <= 86_400:
+        raise ValueError(f"{seconds} is not between 1 and 86400 seconds")
+    return seconds
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir", "./csnet-data", "Data directory: identity key, config and SQLite database."
@@ -73,6 +80,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),
     Setting(
         "log_level", "info", "Log level of `csnet serve` (debug, info, warning, error).", _log_level
+    ),
+    Setting(
+        "federation_pull_seconds",
+        30,
+        "How often `csnet serve` pulls new items from each active peer, in seconds.",
+        _seconds,
     ),
 )
 

@@ -13,6 +13,7 @@ from csnet.alerts.access import Caller, ask, needs_justification_only, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
 from csnet.errors import BadInput, Forbidden, NotFound
+from csnet.federation import outbox
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import Markings
 from csnet.handling.roles import Action, Role
@@ -110,8 +111,11 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
             [_entry(caller, e, a) for e, a in zip(envelopes, actions, strict=True)],
             node.now(),
         )
+        # why: in the same transaction, so an acknowledged item is never missing from the outbox
+        outbox.enqueue(conn, node.node_id, envelopes, node.now())
     # Only after the commit: a live feed never announces an item that a rollback took back.
     node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes])
+    node.outbox_ready.set()  # a running delivery runner pushes to peers at once
     return envelopes
 
 

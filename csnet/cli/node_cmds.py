@@ -43,14 +43,20 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (CSNET_PORT).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the node's HTTP API."""
+    """Run the node's HTTP API, and deliver items to peers in the background."""
     import uvicorn
 
+    from csnet.federation.delivery import Delivery
     from csnet.web.app import create_app
+    from csnet.web.peer_transport import HttpPeerTransport
 
     settings = load_settings(data_dir, host=host, port=port)
     node = open_node(settings)
+    transport = HttpPeerTransport()
+    node.transport = transport
     app = create_app(node)
+    delivery = Delivery(node)
+    delivery.start(float(settings.federation_pull_seconds))
     try:
         uvicorn.run(
             app,
@@ -62,4 +68,6 @@ def serve(
             timeout_graceful_shutdown=5,  # live streams must not hold a stopping node for minutes
         )
     finally:
+        delivery.stop()  # why: join the runner before the store it writes to is closed
+        transport.close()
         node.close()

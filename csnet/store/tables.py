@@ -172,3 +172,26 @@ request_nonces = Table(
     Column("at", BigInteger, nullable=False),  # the request's signed time, unix seconds
 )
 Index("ix_request_nonces_at", request_nonces.c.at)
+
+# Delivery (0003): a durable per-peer outbox, written in the same transaction that stores the
+# items, and pull cursors (the last origin seq fetched from a peer, per origin).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("peer", String(40), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Column("origin", String(40), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("enqueued", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", DateTime(timezone=True), nullable=False),
+)
+Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("peer", String(40), primary_key=True),
+    Column("origin", String(40), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""Federation endpoints: the handshake, key rotation and an authenticated ping.
+"""Federation endpoints: the handshake, key rotation, an authenticated ping and item delivery.
 
 `peer_request` authenticates signed requests from peers (see csnet/federation/inbound.py for the
 order of checks); docs/federation.md describes the wire format.
@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from csnet.federation import handshake, inbound, rotation
-from csnet.federation.local import federation_id
+from csnet.errors import CsnetError
+from csnet.federation import handshake, inbound, inbox, pull, rotation
+from csnet.federation.local import audit_refusal, federation_id
 from csnet.federation.peers import Peer
 from csnet.web.deps import NodeDep
 
@@ -139,3 +140,26 @@ def ping(node: NodeDep, call: PeerDep) -> PingOut:
         peer=call.peer.node_id,
         time=int(node.now().timestamp()),
     )
+
+
+@router.post("/items")
+def post_items(node: NodeDep, call: PeerDep) -> dict[str, Any]:
+    """A pushed batch of signed items; each item is judged on its own (docs/federation.md §6)."""
+    return inbox.receive_batch(node, call.peer, call.body).to_json()
+
+
+@router.get("/items")
+def get_items(
+    node: NodeDep,
+    call: PeerDep,
+    origin: str | None = None,
+    after: str | None = None,
+    limit: str | None = None,
+) -> dict[str, Any]:
+    """Pull: one origin's items after a sequence number that the calling peer may receive."""
+    try:
+        query = pull.parse_query(origin, after, limit)
+    except CsnetError as exc:
+        audit_refusal(node, call.peer.node_id, exc.error_code, {"method": "GET", "path": "items"})
+        raise
+    return pull.serve_page(node, call.peer, *query).to_json()

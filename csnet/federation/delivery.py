@@ -1,0 +1,185 @@
+"""Sending the outbox: one batch in flight per peer, capped backoff, and a background runner.
+
+Push is attempted at once on commit (the runner is woken); pull by cursor runs on reconnect and
+every `federation_pull_seconds`, so a lost push only delays an item, never loses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from csnet.audit import append_many
+from csnet.errors import CsnetError
+from csnet.federation import outbox, pull
+from csnet.federation.client import transport_of
+from csnet.federation.local import API_PREFIX, federation_id
+from csnet.federation.peers import Peer, PeerStatus, get_peer
+from csnet.federation.requests import sign_request
+from csnet.federation.transport import raise_for_status
+from csnet.items.envelope import Envelope
+from csnet.node import Node
+
+log = logging.getLogger(__name__)
+ITEMS_PATH = "/federation/items"
+
+
+class Delivery:
+    """Pushes queued items to peers and pulls from them; safe to call from several threads."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failed: set[str] = set()  # peers whose last attempt failed: pull them on reconnect
+
+    def _lock(self, peer: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(peer, threading.Lock())
+
+    def flush(self, peer_id: str) -> int:
+        """Send every queued item for one peer, batch after batch; returns how many went."""
+        with self._lock(peer_id):  # why: one batch in flight per peer keeps order and load sane
+            peer = self._active(peer_id)
+            if peer is None:
+                return 0
+            sent = 0
+            while True:
+                with self.node.store.read() as conn:
+                    batch, gone = outbox.load_batch(conn, peer_id, max_bytes=self._max_bytes())
+                if gone:
+                    with self.node.store.write() as conn:
+                        outbox.remove(conn, peer_id, gone)  # erased since: nothing to send
+                if not batch:
+                    return sent
+                done = self._send(peer, batch)
+                if not done:
+                    return sent
+                sent += done
+
+    def _active(self, peer_id: str) -> Peer | None:
+        with self.node.store.read() as conn:
+            peer = get_peer(conn, peer_id)
+        return peer if peer is not None and peer.status is PeerStatus.ACTIVE else None
+
+    def _max_bytes(self) -> int:
+        # why: a peer refuses bodies over its max_request_bytes; assume it matches ours
+        return min(outbox.MAX_BATCH_BYTES, int(self.node.settings.max_request_bytes))
+
+    def _send(self, peer: Peer, batch: Sequence[tuple[str, bytes]]) -> int:
+        """POST one batch; on success drop its rows (accepted or refused for good)."""
+        body = b'{"items":[' + b",".join(raw for _, raw in batch) + b"]}"
+        try:
+            answer = self._post(peer, body)
+            accepted, refused = _answered(answer)
+        except CsnetError as exc:
+            self._failed(peer.node_id, exc)
+            return 0
+        ids = [item_id for item_id, _ in batch]
+        done = [i for i in ids if i in accepted or i in refused]
+        sent = [e for e in _envelopes(batch) if e.id in accepted]
+        with self.node.store.write() as conn:
+            outbox.remove(conn, peer.node_id, done)
+            append_many(conn, pull.disclosures(peer.node_id, sent, "push"), self.node.now())
+        if refused:
+            log.warning("peer %s refused %d item(s): %s", peer.node_id, len(refused), refused)
+        self._recovered(peer)
+        return len(done)
+
+    def _post(self, peer: Peer, body: bytes) -> Any:
+        node = self.node
+        url = peer.identity.url + API_PREFIX + ITEMS_PATH
+        headers = sign_request(
+            node.key,
+            origin=federation_id(node),
+            destination=peer.node_id,
+            method="POST",
+            url=url,
+            body=body,
+            now=node.now(),
+        )
+        headers["Content-Type"] = "application/json"
+        response = transport_of(node).send("POST", url, headers, body)
+        raise_for_status(response)
+        return response.json()
+
+    def _failed(self, peer_id: str, exc: CsnetError) -> None:
+        with self.node.store.write() as conn:
+            attempts = outbox.attempts_of(conn, peer_id) + 1
+            outbox.defer(conn, peer_id, attempts, outbox.backoff_seconds(attempts), self.node.now())
+        self.failed.add(peer_id)
+        log.info("delivery to %s failed (%s); attempt %d", peer_id, exc.error_code, attempts)
+
+    def _recovered(self, peer: Peer) -> None:
+        if peer.node_id in self.failed:
+            self.failed.discard(peer.node_id)
+            self.pull(peer)  # why: back after an outage: catch up on what it sent meanwhile
+
+    def flush_all(self) -> int:
+        """Flush every peer with queued rows that are due."""
+        with self.node.store.read() as conn:
+            due = outbox.pending_peers(conn, self.node.now())
+        return sum(self.flush(peer) for peer in due)
+
+    def pull(self, peer: Peer) -> int:
+        try:
+            return pull.pull_peer(self.node, peer)
+        except CsnetError as exc:
+            log.info("pull from %s failed (%s)", peer.node_id, exc.error_code)
+            return 0
+
+    def pull_all(self) -> int:
+        return sum(self.pull(peer) for peer in pull.active_peers(self.node))
+
+    def wake(self) -> None:
+        self.node.outbox_ready.set()
+
+    def start(self, pull_seconds: float) -> None:
+        """Run push and periodic pull in a background thread until stop()."""
+        self._thread = threading.Thread(
+            target=self._run, args=(pull_seconds,), name="csnet-delivery", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.node.outbox_ready.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self, pull_seconds: float) -> None:
+        next_pull = time.monotonic()
+        while not self._stop.is_set():
+            self._step(time.monotonic() >= next_pull)
+            if time.monotonic() >= next_pull:
+                next_pull = time.monotonic() + pull_seconds
+            # why: wake on commit; otherwise poll often enough to honour backoff times
+            self.node.outbox_ready.wait(timeout=min(1.0, pull_seconds))
+            self.node.outbox_ready.clear()
+
+    def _step(self, pull_now: bool) -> None:
+        try:
+            self.flush_all()
+            if pull_now:
+                self.pull_all()
+        except Exception:  # why: the runner must outlive any one failure (logged, retried)
+            log.exception("delivery step failed")
+
+
+def _answered(data: Any) -> tuple[set[str], set[str]]:
+    ok = isinstance(data, dict) and isinstance(data.get("accepted"), list)
+    refused = data.get("refused") if ok else None
+    if not ok or not isinstance(refused, list):
+        raise CsnetError("peer answered a malformed receipt", code="bad_peer_response")
+    codes = {r.get("id") for r in refused if isinstance(r, dict)}
+    return {i for i in data["accepted"] if isinstance(i, str)}, {i for i in codes if i}
+
+
+def _envelopes(batch: Sequence[tuple[str, bytes]]) -> list[Envelope]:
+    return [Envelope.model_validate_json(raw) for _, raw in batch]

@@ -1,0 +1,124 @@
+"""The durable per-peer outbox: rows are written in the transaction that stores the items.
+
+So an item acknowledged to its author (or to the peer that sent it) can never be missing from
+the outbox; sending happens later, outside any transaction (csnet/federation/delivery.py).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from csnet.federation import relay
+from csnet.federation.peers import PeerStatus, list_peers
+from csnet.items.envelope import Envelope
+from csnet.store.tables import items, outbox
+
+MAX_BATCH_ITEMS = 500
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 60.0  # why: a peer back after an outage must be reached within a minute
+
+
+def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
+    """min(60, 0.5 * 2**attempts) seconds, less up to a quarter of jitter (never above the cap)."""
+    base = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** min(attempts, 16))
+    return base * (0.75 + 0.25 * (rng or random).random())
+
+
+def active_targets(conn: Connection) -> list[relay.Target]:
+    return [
+        relay.Target(p.node_id, p.identity.country)
+        for p in list_peers(conn)
+        if p.status is PeerStatus.ACTIVE
+    ]
+
+
+def enqueue(
+    conn: Connection,
+    self_id: str,
+    envelopes: Sequence[Envelope],
+    now: datetime,
+    sender: str | None = None,
+) -> int:
+    """Queue each item for every peer that may receive it; idempotent by (peer, item id)."""
+    targets = active_targets(conn)
+    if not targets or not envelopes:
+        return 0
+    rows = [
+        {"peer": peer, "item_id": env.id, "origin": env.origin, "seq": env.seq}
+        for env in envelopes
+        for peer in relay.recipients(self_id, env, targets, sender)
+    ]
+    if not rows:
+        return 0
+    held = set(
+        conn.execute(
+            select(outbox.c.peer, outbox.c.item_id).where(
+                outbox.c.item_id.in_({r["item_id"] for r in rows})
+            )
+        )
+    )
+    fresh = [
+        {**r, "enqueued": now, "attempts": 0, "next_attempt": now}
+        for r in rows
+        if (r["peer"], r["item_id"]) not in held
+    ]
+    if fresh:
+        conn.execute(outbox.insert(), fresh)
+    return len(fresh)
+
+
+def pending_peers(conn: Connection, now: datetime | None = None) -> list[str]:
+    """Peers with queued rows (due at `now`, when given)."""
+    query = select(outbox.c.peer).distinct()
+    if now is not None:
+        query = query.where(outbox.c.next_attempt <= now)
+    return sorted(conn.execute(query).scalars())
+
+
+def load_batch(
+    conn: Connection, peer: str, max_items: int = MAX_BATCH_ITEMS, max_bytes: int = MAX_BATCH_BYTES
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The next batch for `peer` in (origin, seq) order, and ids queued for items since erased."""
+    query = (
+        select(outbox.c.item_id, items.c.envelope)
+        .select_from(outbox.outerjoin(items, items.c.id == outbox.c.item_id))
+        .where(outbox.c.peer == peer)
+        .order_by(outbox.c.origin, outbox.c.seq)
+        .limit(max_items)
+    )
+    batch: list[tuple[str, bytes]] = []
+    gone: list[str] = []
+    size = 16  # the {"items":[]} wrapper
+    for item_id, raw in conn.execute(query):
+        if raw is None:
+            gone.append(item_id)
+            continue
+        size += len(raw) + 1
+        if batch and size > max_bytes:
+            break
+        batch.append((item_id, bytes(raw)))
+    return batch, gone
+
+
+def remove(conn: Connection, peer: str, ids: Sequence[str]) -> None:
+    if ids:
+        conn.execute(delete(outbox).where(outbox.c.peer == peer, outbox.c.item_id.in_(ids)))
+
+
+def defer(conn: Connection, peer: str, attempts: int, delay: float, now: datetime) -> None:
+    """Record a failed attempt on every row of the peer (durable backoff across restarts)."""
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.peer == peer)
+        .values(attempts=attempts, next_attempt=now + timedelta(seconds=delay))
+    )
+
+
+def attempts_of(conn: Connection, peer: str) -> int:
+    query = select(func.max(outbox.c.attempts)).where(outbox.c.peer == peer)
+    return int(conn.execute(query).scalar() or 0)

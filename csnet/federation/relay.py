@@ -1,0 +1,72 @@
+"""Who may receive an item from this node (pure: no I/O; policy decides every case).
+
+Our own items go to the audience's nodes that are our peers. Another node's item is passed on
+only where `decide(FORWARD)` allows it (TLP:CLEAR; TLP:GREEN inside its audience; never AMBER or
+RED; H2 only with the originator's consent, which csnet does not yet record, so never); it always
+travels as the originator signed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from csnet.handling.actors import PeerActor
+from csnet.handling.policy import Context, Decision, ItemFacts, decide
+from csnet.handling.roles import Action
+from csnet.items.envelope import Envelope
+
+
+@dataclass(frozen=True)
+class Target:
+    """A peer as relay rules see it."""
+
+    node_id: str
+    country: str | None
+
+
+def facts(env: Envelope) -> ItemFacts:
+    return ItemFacts(
+        origin=env.origin,
+        author=env.author,
+        audience_nodes=frozenset(env.audience.nodes),
+        audience_groups=frozenset(env.audience.groups),
+        markings=env.markings,
+    )
+
+
+def may_send(self_id: str, env: Envelope, target: Target) -> Decision:
+    """May this node (holding `env`) pass it to `target`? The originator's own item included."""
+    if target.node_id == env.origin:
+        return Decision.deny("the originating node already holds its item")
+    ctx = Context(target_node=target.node_id, target_country=target.country)
+    return decide(PeerActor(self_id, None), Action.FORWARD, facts(env), ctx)
+
+
+def recipients(
+    self_id: str, env: Envelope, peers: Iterable[Target], sender: str | None = None
+) -> list[str]:
+    """Peers to push `env` to: not its sender, not its origin, and only where policy allows."""
+    chosen = []
+    for target in peers:
+        if target.node_id in (self_id, sender):
+            continue
+        # why: our own items go to their audience only; others' are relayed where policy says
+        if env.origin == self_id and target.node_id not in env.audience.nodes:
+            continue
+        if may_send(self_id, env, target).allowed:
+            chosen.append(target.node_id)
+    return sorted(chosen)
+
+
+def may_receive(self_id: str, country: str | None, env: Envelope) -> Decision:
+    """Is this node one the item's markings address (audience, TLP, releasability)?"""
+    return decide(PeerActor(self_id, country), Action.READ, facts(env))
+
+
+def relay_allowed(sender: str, self_id: str, country: str | None, env: Envelope) -> Decision:
+    """A peer that is not the origin may hand us the item only if it was allowed to pass it on."""
+    if sender == env.origin:
+        return Decision.allow("sent by its originator")
+    ctx = Context(target_node=self_id, target_country=country)
+    return decide(PeerActor(sender, None), Action.FORWARD, facts(env), ctx)

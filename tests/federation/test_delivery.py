@@ -1,0 +1,223 @@
+"""Push delivery between two in-process nodes: outbox, idempotency, backoff, live events."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csnet.alerts.access import Caller
+from csnet.alerts.service import NewItem, publish_many
+from csnet.federation import handshake, outbox
+from csnet.federation.delivery import Delivery
+from csnet.handling.markings import TLP, Markings
+from csnet.items.canonical import canonical_json
+from csnet.items.envelope import Envelope
+from csnet.items.keys import NodeKey, b64url
+from csnet.node import Node
+from csnet.store import item_store
+from csnet.store.engine import Store
+from csnet.store.tables import outbox as outbox_table
+from tests.factories import add_member, alert_body
+from tests.federation.conftest import Pair, _node
+from tests.federation.test_handshake import invite, peer_up
+
+URL_C = "http://it-gdf.test"
+
+
+@pytest.fixture
+def peered(pair: Pair) -> Pair:
+    peer_up(pair)
+    return pair
+
+
+def post(node: Node, count: int = 1, to: tuple[str, ...] = (), **marks: Any) -> list[Envelope]:
+    """Publish `count` alerts on `node` addressed to the given node ids."""
+    officer = _officer(node)
+    news = [
+        NewItem("alert", alert_body(title=f"alert {i}"), Markings(**marks), audience_nodes=to)
+        for i in range(count)
+    ]
+    return publish_many(node, Caller(officer), news)
+
+
+def _officer(node: Node) -> Any:
+    if not hasattr(node, "_test_officer"):
+        member, _ = add_member(node, "officer", "officer")
+        node._test_officer = member  # type: ignore[attr-defined]
+    return node._test_officer  # type: ignore[attr-defined]
+
+
+def raw_of(node: Node, item_id: str) -> bytes | None:
+    with node.store.read() as conn:
+        held = item_store.get_item(conn, item_id)
+    return None if held is None else held.raw
+
+
+def queued(node: Node) -> list[tuple[str, str, int]]:
+    with node.store.read() as conn:
+        rows = conn.execute(outbox_table.select().order_by(outbox_table.c.item_id)).mappings()
+        return [(r["peer"], r["item_id"], r["attempts"]) for r in rows]
+
+
+def resign(unsigned: dict[str, Any], key: NodeKey) -> dict[str, Any]:
+    """Seal an arbitrary unsigned wire dict (tests build items the service would refuse)."""
+    digest = hashlib.sha256(canonical_json(unsigned)).digest()
+    return {**unsigned, "id": digest.hex(), "sig": b64url(key.sign(digest))}
+
+
+@pytest.fixture
+def third(pair: Pair, tmp_path: Path, second_store: Store | None) -> Iterator[Node]:
+    """Node C, peered with A and B (so it knows A's key), reachable through the same transport."""
+    import os
+
+    from tests.conftest import PG_URL_VAR, _postgres_store
+
+    admin = os.environ.get(PG_URL_VAR)
+    stores = _postgres_store(admin) if admin else None
+    store = next(stores) if stores else None
+    c = _node(tmp_path / "c", store, "IT-GDF", "IT", pair.clock)
+    c.settings = c.settings.replace(public_url=URL_C)
+    pair.transport.add(URL_C, c)
+    c.transport = pair.transport
+    for other in (pair.a, pair.b):
+        handshake.accept(c, pair.transport, invite(other), "host:test")
+    yield c
+    c.close()
+    if stores:
+        next(stores, None)
+
+
+def test_post_addressed_to_b_arrives_identical_with_live_event(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    (env,) = post(a, to=(b.node_id,))
+    assert [(p, i) for p, i, _ in queued(a)] == [(b.node_id, env.id)]
+    before = b.bus.latest_seq
+    assert Delivery(a).flush(b.node_id) == 1
+    assert raw_of(b, env.id) == raw_of(a, env.id) == env.to_bytes()
+    assert b.bus.latest_seq == before + 1
+    assert queued(a) == []
+
+
+def test_items_not_addressed_to_a_peer_are_not_queued(peered: Pair) -> None:
+    post(peered.a)
+    assert queued(peered.a) == []
+
+
+def test_redelivery_is_idempotent(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    envs = post(a, 3, to=(b.node_id,))
+    Delivery(a).flush(b.node_id)
+    with a.store.write() as conn:  # the same items queued again, as after a lost acknowledgement
+        outbox.enqueue(conn, a.node_id, envs, a.now())
+    before = b.bus.latest_seq
+    assert Delivery(a).flush(b.node_id) == 3
+    assert b.bus.latest_seq == before  # nothing new stored, nothing announced
+    with b.store.read() as conn:
+        assert item_store.count_items(conn) == 3
+
+
+def test_peer_down_backs_off_capped_then_delivers(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    (env,) = post(a, to=(b.node_id,))
+    client = peered.transport.apps.pop("http://gr-hcg.test")
+    delivery = Delivery(a)
+    delays = []
+    for _ in range(12):
+        assert delivery.flush(b.node_id) == 0
+        with a.store.read() as conn:
+            row = conn.execute(outbox_table.select()).mappings().one()
+        delay = row["next_attempt"].replace(tzinfo=None) - a.now().replace(tzinfo=None)
+        delays.append(delay.total_seconds())
+    assert delays[0] < delays[3] < delays[6]
+    assert max(delays) <= 60 and delays[-1] >= 45  # capped, never a cliff
+    assert queued(a)[0][2] == 12
+    assert a.node_id and raw_of(b, env.id) is None
+    peered.transport.apps["http://gr-hcg.test"] = client
+    peered.clock.advance(seconds=61)
+    with a.store.read() as conn:
+        assert outbox.pending_peers(conn, a.now()) == [b.node_id]
+    assert delivery.flush_all() == 1
+    assert raw_of(b, env.id) == env.to_bytes()
+
+
+def test_backoff_formula_is_capped() -> None:
+    assert outbox.backoff_seconds(0) <= 0.5
+    assert all(outbox.backoff_seconds(n) <= 60 for n in range(100))
+    assert outbox.backoff_seconds(30) >= 45
+
+
+def test_batches_are_bounded(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    post(a, 620, to=(b.node_id,))
+    sizes: list[int] = []
+    send = peered.transport.send
+
+    def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if method == "POST" and url.endswith("/federation/items"):
+            sizes.append(body.count(b'"kind":"alert"'))
+        return send(method, url, headers, body)
+
+    peered.transport.send = spy  # type: ignore[method-assign]
+    assert Delivery(a).flush(b.node_id) == 620
+    assert sizes and max(sizes) <= 500 and sum(sizes) == 620
+
+
+def test_runner_pushes_on_commit_and_stops_cleanly(peered: Pair) -> None:
+    import time
+
+    a, b = peered.a, peered.b
+    delivery = Delivery(a)
+    delivery.start(pull_seconds=3600)
+    try:
+        (env,) = post(a, to=(b.node_id,))
+        deadline = time.monotonic() + 10
+        while raw_of(b, env.id) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        delivery.stop()
+    assert raw_of(b, env.id) == env.to_bytes()
+
+
+def test_corrections_and_tombstones_propagate(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    (first,) = post(a, to=(b.node_id,))
+    officer = _officer(a)
+    fixed = publish_many(
+        a,
+        Caller(officer),
+        [
+            NewItem(
+                "alert", alert_body(title="fixed"), audience_nodes=(b.node_id,), supersedes=first.id
+            )
+        ],
+    )[0]
+    Delivery(a).flush(b.node_id)
+    with b.store.read() as conn:
+        held = item_store.get_item(conn, first.id)
+    assert held is not None and held.superseded_by == fixed.id
+    erase = NewItem(
+        "tombstone",
+        {"reason": "recorded in error", "legal_basis": "LED Art 16"},
+        audience_nodes=(b.node_id,),
+        refers_to=fixed.id,
+    )
+    (tomb,) = publish_many(a, Caller(officer), [erase])
+    Delivery(a).flush(b.node_id)
+    assert raw_of(b, fixed.id) is None and raw_of(b, first.id) is None
+    assert raw_of(b, tomb.id) == tomb.to_bytes()
+
+
+def test_no_onward_relay_of_amber_but_clear_travels_signed(peered: Pair, third: Node) -> None:
+    a, b, c = peered.a, peered.b, third
+    (amber,) = post(a, to=(b.node_id,), tlp=TLP.AMBER)
+    (clear,) = post(a, to=(b.node_id,), tlp=TLP.CLEAR)
+    Delivery(a).flush(b.node_id)
+    assert {p for p, _, _ in queued(b)} == {c.node_id}
+    assert [i for _, i, _ in queued(b)] == [clear.id]
+    Delivery(b).flush(c.node_id)
+    assert raw_of(c, clear.id) == clear.to_bytes()  # the originator's signature intact
+    assert raw_of(c, amber.id) is None
