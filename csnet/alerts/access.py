@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from csnet.accounts.members import Member
 from csnet.errors import Forbidden, NotFound
+from csnet.federation.groups import groups_of
 from csnet.handling.actors import MemberActor
 from csnet.handling.policy import Context, Decision, ItemFacts, decide
 from csnet.handling.roles import Action
@@ -24,12 +25,15 @@ class Caller:
 
 
 def actor_of(node: Node, member: Member) -> MemberActor:
+    """The member as policy sees it, with the sharing groups its node belongs to."""
+    with node.store.read() as conn:
+        mine = groups_of(conn, node.node_id)
     return MemberActor(
         member_id=member.id,
         node_id=node.node_id,
         country=node.identity.country,
         role=member.role,
-        groups=frozenset(),
+        groups=mine,
     )
 
 

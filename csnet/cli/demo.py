@@ -18,13 +18,23 @@ from csnet.accounts import members
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.cli.common import console
-from csnet.cli.demo_seed import ALERTS, DEMO_PASSWORD, MEMBERS, NODES, NOTES, DemoNode
+from csnet.cli.demo_network import Endpoint, form_mesh, node_id_of, opened
+from csnet.cli.demo_seed import (
+    ALERTS,
+    DEMO_PASSWORD,
+    MEMBERS,
+    NODES,
+    NOTES,
+    SHARED_ALERTS,
+    DemoNode,
+)
 from csnet.errors import CsnetError, NotFound
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node, init_node
 
 LOGINS_FILE = "logins.json"
+NETWORK_FILE = "network.json"  # written once the nodes are peered and the shared alerts posted
 
 
 def _seed_node(spec: DemoNode, directory: Path) -> dict[str, str]:
@@ -106,13 +116,51 @@ def _wait_healthy(spec: DemoNode, deadline: float) -> None:
     raise CsnetError(f"{spec.name} did not answer on port {spec.port}; is the port taken?")
 
 
-def _banner(logins: dict[str, dict[str, str]], root: Path) -> None:
+def _endpoint(root: Path, spec: DemoNode) -> Endpoint:
+    return Endpoint(root / spec.slug, f"http://127.0.0.1:{spec.port}")
+
+
+def _network(root: Path) -> dict[str, str]:
+    """Peer the nodes (full mesh) and post the shared alerts, once; returns slug -> node id."""
+    path = root / NETWORK_FILE
+    if path.is_file():
+        ids: dict[str, str] = json.loads(path.read_text("utf-8"))
+        return ids
+    from csnet.web.peer_transport import HttpPeerTransport
+
+    endpoints = [_endpoint(root, spec) for spec in NODES]
+    transport = HttpPeerTransport()
+    try:
+        console.print(f"Peering the nodes: {form_mesh(endpoints, transport)} new peerings")
+    finally:
+        transport.close()
+    ids = {spec.slug: node_id_of(e) for spec, e in zip(NODES, endpoints, strict=True)}
+    for spec, endpoint in zip(NODES, endpoints, strict=True):
+        _post_shared(endpoint, spec, ids)
+    path.write_text(json.dumps(ids, indent=2), "utf-8")
+    return ids
+
+
+def _post_shared(endpoint: Endpoint, spec: DemoNode, ids: dict[str, str]) -> None:
+    # why: posted after peering, so each is queued for its audience and the running node pushes it
+    with opened(endpoint) as node:
+        with node.store.read() as conn:
+            officer = members.get_by_username(conn, "officer")
+        for to, body in SHARED_ALERTS[spec.slug]:
+            audience = tuple(ids[slug] for slug in to)
+            new = NewItem("alert", body, Markings(tlp=TLP.AMBER), audience_nodes=audience)
+            publish(node, Caller(officer), new)
+
+
+def _banner(logins: dict[str, dict[str, str]], root: Path, ids: dict[str, str]) -> None:
     console.rule("csnet demo network")
     for spec in NODES:
         console.print(
             f"[bold]{spec.name}[/] {spec.agency}, {spec.city}: "
-            f"http://127.0.0.1:{spec.port}/api/v1/docs"
+            f"http://127.0.0.1:{spec.port}/api/v1/docs  node id {ids[spec.slug]}",
+            highlight=False,
         )
+    console.print("The three nodes are peered with each other; alerts cross as they are posted.")
     users = ", ".join(u for u, _r, _t in MEMBERS)
     console.print(f"Logins on every node: {users}; password [bold]{DEMO_PASSWORD}[/]")
     where = "" if root == Path("demo-data") else f" --dir {root}"
@@ -120,8 +168,22 @@ def _banner(logins: dict[str, dict[str, str]], root: Path) -> None:
         f"TOTP code for a login: [bold].venv/bin/csnet demo-code officer@pk-fia{where}[/] "
         f"(or add the secret from {root / LOGINS_FILE} to an authenticator app)"
     )
-    console.print("CLI: csnet login --url http://127.0.0.1:8101 --username officer")
+    _live_hint(ids)
     console.print("Press Ctrl-C to stop all nodes.")
+
+
+def _live_hint(ids: dict[str, str]) -> None:
+    pk, gr = (f"http://127.0.0.1:{spec.port}" for spec in NODES[:2])
+    lines = (
+        "See an alert cross live, in two terminals (TOTP: csnet demo-code officer@<node>):",
+        f"  1. csnet login --url {gr} --username officer   # GR-HCG; export CSNET_TOKEN=…",
+        f"     csnet watch --url {gr}",
+        f"  2. csnet login --url {pk} --username officer   # PK-FIA; export CSNET_TOKEN=…",
+        f"     csnet alert post --url {pk} --title 'Boat sighted off Crete' "
+        f"--text 'Heading north' --to {ids[NODES[1].slug]}",
+    )
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)  # copy-pasteable
 
 
 def demo(
@@ -140,7 +202,8 @@ def demo(
         deadline = time.monotonic() + 60
         for spec in NODES:
             _wait_healthy(spec, deadline)
-        _banner(logins, directory)
+        ids = _network(directory)
+        _banner(logins, directory, ids)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

@@ -104,3 +104,50 @@ NOTES: dict[str, list[dict[str, Any]]] = {
     ],
     "eu-frontex": [],
 }
+
+# Posted once the nodes are peered, each addressed to the nodes listed (its audience), so that
+# they travel over the network: a node's first view of the others' alerts.
+SHARED_ALERTS: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]] = {
+    "pk-fia": [
+        (
+            ("gr-hcg", "eu-frontex"),
+            {
+                "title": "Facilitator network moving Pakistani nationals via Benghazi",
+                "text": "Interviews of returnees point to a Gujrat-based facilitator who flies "
+                "groups to Benghazi on visit visas before boat departures towards Crete and "
+                "Italy. Passenger manifests being checked.",
+                "urgency": "IMMEDIATE",
+                "place": {"name": "Benghazi", "lat": 32.12, "lon": 20.07},
+                "tags": ["libya", "air-route", "facilitator"],
+                "route": "Central Mediterranean",
+            },
+        )
+    ],
+    "gr-hcg": [
+        (
+            ("eu-frontex",),
+            {
+                "title": "Request for aerial surveillance south of Crete",
+                "text": "Three departures from Tobruk expected in the coming days given the "
+                "forecast. Request aerial surveillance coverage of the corridor.",
+                "urgency": "PRIORITY",
+                "place": {"name": "South of Crete", "lat": 34.5, "lon": 24.8},
+                "tags": ["sar", "surveillance"],
+                "route": "Central Mediterranean",
+            },
+        )
+    ],
+    "eu-frontex": [
+        (
+            ("pk-fia", "gr-hcg"),
+            {
+                "title": "Forged Schengen vignettes detected at Athens airport",
+                "text": "Several passengers from Lahore presented forged Schengen visa vignettes "
+                "of the same series. Specimens shared with document experts; watch for "
+                "further use.",
+                "urgency": "ROUTINE",
+                "tags": ["documents", "air-route"],
+            },
+        )
+    ],
+}

@@ -16,6 +16,10 @@ note_app = typer.Typer(help="Notes on tactics and modus operandi.", no_args_is_h
 
 TlpOpt = Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeat).")]
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option("--to", help="Node id of a peer node to send it to (repeat); else local only."),
+]
 
 
 def login(
@@ -38,6 +42,11 @@ def login(
 
 def _markings(tlp: str) -> dict[str, Any]:
     return {"tlp": TLP.parse(tlp).value}
+
+
+def _item(body: dict[str, Any], tlp: str, to: list[str] | None) -> dict[str, Any]:
+    # why: the audience's nodes are who the item is shared with; the node adds itself
+    return {"body": body, "markings": _markings(tlp), "audience": {"nodes": to or []}}
 
 
 def _body(item: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +88,7 @@ def alert_post(
     ] = None,
     tag: TagOpt = None,
     tlp: TlpOpt = "AMBER",
+    to: ToOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
@@ -94,9 +104,7 @@ def alert_post(
         body["place"] = {"name": place, "lat": lat, "lon": lon}
     if route:
         body["route"] = route
-    result = Client(url, token).call(
-        "POST", "/alerts", json={"body": body, "markings": _markings(tlp)}
-    )
+    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to))
     if as_json:
         print_json(result)
         return
@@ -187,15 +195,14 @@ def note_post(
     ] = "modus_operandi",
     tag: TagOpt = None,
     tlp: TlpOpt = "GREEN",
+    to: ToOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Share a note on tactics with practitioners."""
     body = {"title": title, "text": text, "topic": topic, "tags": tag or []}
-    result = Client(url, token).call(
-        "POST", "/notes", json={"body": body, "markings": _markings(tlp)}
-    )
+    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to))
     print_json(result) if as_json else console.print(f"Posted note {result['id']}")
 
 

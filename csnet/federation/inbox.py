@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, update
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import outbox, relay
+from csnet.federation import groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
 from csnet.federation.peers import Peer, known_keys
 from csnet.items.envelope import Envelope
@@ -65,16 +65,25 @@ def _lookup(node: Node, conn: Connection) -> Lookup:
     return keys
 
 
-def check_item(node: Node, sender: Peer, raw: Any, keys: Lookup) -> Envelope:
-    """One item through the inbound checks, in order; raises the first failure."""
+def check_item(
+    node: Node, sender: Peer, raw: Any, keys: Lookup, view: groups.Membership
+) -> Envelope:
+    """One item through the inbound checks, in order; raises the first failure.
+
+    Group audiences are judged by `view`: this node's membership, as the owners' items set it.
+    """
     check_signature_only(raw, keys)
     env = parse_envelope(raw)
     country = node.identity.country
-    if not relay.may_receive(node.node_id, country, env).allowed:
+    mine = view.of(node.node_id)
+    if not relay.may_receive(node.node_id, country, env, mine).allowed:
         raise Forbidden("this node is not in the item's audience", code="not_in_audience")
-    if not relay.relay_allowed(sender.node_id, node.node_id, country, env).allowed:
+    source = relay.Target(sender.node_id, None, view.of(sender.node_id))
+    if not relay.relay_allowed(source, node.node_id, country, env, mine).allowed:
         raise Forbidden("the markings do not let the sender pass it on", code="relay_forbidden")
     validate_draft(env)
+    if env.kind == groups.GROUP_KIND:
+        groups.check_change(env)
     return env
 
 
@@ -88,13 +97,15 @@ def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope
     chosen: dict[str, Envelope] = {}
     with node.store.read() as conn:
         keys = _lookup(node, conn)
+        view = groups.load(conn)
         for index, raw in enumerate(raws):
             try:
-                env = check_item(node, sender, raw, keys)
+                env = check_item(node, sender, raw, keys, view)
             except CsnetError as exc:
                 receipt.refused.append(Refusal(index, _item_id(raw), exc.error_code, exc.message))
                 continue
             chosen.setdefault(env.id, env)
+            view.apply(env)  # why: later items of the batch may be addressed to a group just joined
     receipt.accepted = list(chosen)
     return list(chosen.values()), receipt
 
@@ -130,6 +141,7 @@ def receive(
         )
         receipt.stored = [e for e in envelopes if e.id not in held]
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in receipt.stored], node.now())
+        groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
         append_many(conn, _entries(sender, receipt), node.now())
         outbox.enqueue(conn, node.node_id, receipt.stored, node.now(), sender=sender.node_id)
         if cursor is not None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from csnet.federation import relay
+from csnet.federation import groups, relay
 from csnet.federation.peers import PeerStatus, list_peers
 from csnet.items.envelope import Envelope
 from csnet.store.tables import items, outbox
@@ -29,9 +30,11 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
     return base * (0.75 + 0.25 * (rng or random).random())
 
 
-def active_targets(conn: Connection) -> list[relay.Target]:
+def active_targets(conn: Connection, view: groups.Membership | None = None) -> list[relay.Target]:
+    """Active peers, with the sharing groups this node's view puts them in."""
+    view = groups.load(conn) if view is None else view
     return [
-        relay.Target(p.node_id, p.identity.country)
+        relay.Target(p.node_id, p.identity.country, view.of(p.node_id))
         for p in list_peers(conn)
         if p.status is PeerStatus.ACTIVE
     ]
@@ -44,14 +47,20 @@ def enqueue(
     now: datetime,
     sender: str | None = None,
 ) -> int:
-    """Queue each item for every peer that may receive it; idempotent by (peer, item id)."""
-    targets = active_targets(conn)
+    """Queue each item for every peer that may receive it; idempotent by (peer, item id).
+
+    Sharing groups are resolved here, in the caller's transaction: an item addressed to a group
+    goes to the peers that are members of it now.
+    """
+    view = groups.load(conn)
+    targets = active_targets(conn, view)
     if not targets or not envelopes:
         return 0
-    rows = [
+    mine = view.of(self_id)
+    rows: list[dict[str, Any]] = [
         {"peer": peer, "item_id": env.id, "origin": env.origin, "seq": env.seq}
         for env in envelopes
-        for peer in relay.recipients(self_id, env, targets, sender)
+        for peer in relay.recipients(self_id, env, targets, sender, mine)
     ]
     if not rows:
         return 0
@@ -62,14 +71,29 @@ def enqueue(
             )
         )
     )
+    waits = _backoff_state(conn, {r["peer"] for r in rows})
     fresh = [
-        {**r, "enqueued": now, "attempts": 0, "next_attempt": now}
+        # why: a peer in backoff keeps its schedule; new items must not trigger a push to it
+        {**r, "enqueued": now, **waits.get(r["peer"], {"attempts": 0, "next_attempt": now})}
         for r in rows
         if (r["peer"], r["item_id"]) not in held
     ]
     if fresh:
         conn.execute(outbox.insert(), fresh)
     return len(fresh)
+
+
+def _backoff_state(conn: Connection, peers: set[str]) -> dict[str, dict[str, Any]]:
+    """Per peer already waiting: its current attempts and next attempt time."""
+    query = (
+        select(outbox.c.peer, func.max(outbox.c.attempts), func.max(outbox.c.next_attempt))
+        .where(outbox.c.peer.in_(peers), outbox.c.attempts > 0)
+        .group_by(outbox.c.peer)
+    )
+    return {
+        peer: {"attempts": attempts, "next_attempt": next_attempt}
+        for peer, attempts, next_attempt in conn.execute(query)
+    }
 
 
 def pending_peers(conn: Connection, now: datetime | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.errors import BadInput, CsnetError
-from csnet.federation import inbox, outbox, relay
+from csnet.federation import groups, inbox, outbox, relay
 from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus, list_peers
 from csnet.items.envelope import Envelope
@@ -50,15 +50,25 @@ def parse_query(origin: str | None, after: str | None, limit: str | None) -> tup
 
 def serve_page(node: Node, peer: Peer, origin: str, after: int, limit: int) -> Page:
     """Items of `origin` after `after`, in seq order, that `peer` may receive; audited."""
-    target = relay.Target(peer.node_id, peer.identity.country)
     with node.store.read() as conn:
-        chosen, cursor, more = _collect(conn, node.node_id, target, origin, after, limit)
+        # why: group-addressed and GREEN items are served by the same rules as by push
+        target = relay.Target(
+            peer.node_id, peer.identity.country, groups.groups_of(conn, peer.node_id)
+        )
+        own = groups.groups_of(conn, node.node_id)
+        chosen, cursor, more = _collect(conn, node.node_id, target, origin, after, limit, own)
     _audit_disclosure(node, peer, chosen)
     return Page([e.to_wire() for e in chosen], cursor, more)
 
 
 def _collect(
-    conn: Connection, self_id: str, target: relay.Target, origin: str, after: int, limit: int
+    conn: Connection,
+    self_id: str,
+    target: relay.Target,
+    origin: str,
+    after: int,
+    limit: int,
+    own_groups: frozenset[str],
 ) -> tuple[list[Envelope], int, bool]:
     # why: the cursor moves past items the peer may not receive, so they are never re-scanned
     chosen: list[Envelope] = []
@@ -69,7 +79,7 @@ def _collect(
             if len(chosen) >= limit or size + len(raw) > outbox.MAX_BATCH_BYTES:
                 return chosen, cursor, True
             env = Envelope.model_validate_json(raw)
-            if relay.may_send(self_id, env, target).allowed:
+            if relay.may_send(self_id, env, target, own_groups).allowed:
                 chosen.append(env)
                 size += len(raw)
             cursor = seq

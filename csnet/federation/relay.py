@@ -1,15 +1,15 @@
 """Who may receive an item from this node (pure: no I/O; policy decides every case).
 
-Our own items go to the audience's nodes that are our peers. Another node's item is passed on
-only where `decide(FORWARD)` allows it (TLP:CLEAR; TLP:GREEN inside its audience; never AMBER or
-RED; H2 only with the originator's consent, which csnet does not yet record, so never); it always
-travels as the originator signed it.
+Our own items go to the audience's nodes that are our peers, and to peers in its sharing groups.
+Another node's item is passed on only where `decide(FORWARD)` allows it (TLP:CLEAR; TLP:GREEN
+inside its audience; never AMBER or RED; H2 only with the originator's consent, which csnet does
+not yet record, so never); it always travels as the originator signed it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from csnet.handling.actors import PeerActor
 from csnet.handling.policy import Context, Decision, ItemFacts, decide
@@ -23,6 +23,7 @@ class Target:
 
     node_id: str
     country: str | None
+    groups: frozenset[str] = field(default=frozenset())  # its sharing groups, as we know them
 
 
 def facts(env: Envelope) -> ItemFacts:
@@ -35,16 +36,29 @@ def facts(env: Envelope) -> ItemFacts:
     )
 
 
-def may_send(self_id: str, env: Envelope, target: Target) -> Decision:
+def may_send(
+    self_id: str, env: Envelope, target: Target, self_groups: frozenset[str] = frozenset()
+) -> Decision:
     """May this node (holding `env`) pass it to `target`? The originator's own item included."""
     if target.node_id == env.origin:
         return Decision.deny("the originating node already holds its item")
-    ctx = Context(target_node=target.node_id, target_country=target.country)
-    return decide(PeerActor(self_id, None), Action.FORWARD, facts(env), ctx)
+    ctx = Context(
+        target_node=target.node_id, target_country=target.country, target_groups=target.groups
+    )
+    return decide(PeerActor(self_id, None, self_groups), Action.FORWARD, facts(env), ctx)
+
+
+def addressed(env: Envelope, target: Target) -> bool:
+    """Named in the audience, or a member of one of its sharing groups."""
+    return target.node_id in env.audience.nodes or bool(target.groups & set(env.audience.groups))
 
 
 def recipients(
-    self_id: str, env: Envelope, peers: Iterable[Target], sender: str | None = None
+    self_id: str,
+    env: Envelope,
+    peers: Iterable[Target],
+    sender: str | None = None,
+    self_groups: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Peers to push `env` to: not its sender, not its origin, and only where policy allows."""
     chosen = []
@@ -52,21 +66,25 @@ def recipients(
         if target.node_id in (self_id, sender):
             continue
         # why: our own items go to their audience only; others' are relayed where policy says
-        if env.origin == self_id and target.node_id not in env.audience.nodes:
+        if env.origin == self_id and not addressed(env, target):
             continue
-        if may_send(self_id, env, target).allowed:
+        if may_send(self_id, env, target, self_groups).allowed:
             chosen.append(target.node_id)
     return sorted(chosen)
 
 
-def may_receive(self_id: str, country: str | None, env: Envelope) -> Decision:
+def may_receive(
+    self_id: str, country: str | None, env: Envelope, groups: frozenset[str] = frozenset()
+) -> Decision:
     """Is this node one the item's markings address (audience, TLP, releasability)?"""
-    return decide(PeerActor(self_id, country), Action.READ, facts(env))
+    return decide(PeerActor(self_id, country, groups), Action.READ, facts(env))
 
 
-def relay_allowed(sender: str, self_id: str, country: str | None, env: Envelope) -> Decision:
+def relay_allowed(
+    sender: Target, self_id: str, country: str | None, env: Envelope, groups: frozenset[str]
+) -> Decision:
     """A peer that is not the origin may hand us the item only if it was allowed to pass it on."""
-    if sender == env.origin:
+    if sender.node_id == env.origin:
         return Decision.allow("sent by its originator")
-    ctx = Context(target_node=self_id, target_country=country)
-    return decide(PeerActor(sender, None), Action.FORWARD, facts(env), ctx)
+    ctx = Context(target_node=self_id, target_country=country, target_groups=groups)
+    return decide(PeerActor(sender.node_id, None, sender.groups), Action.FORWARD, facts(env), ctx)

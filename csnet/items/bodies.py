@@ -114,3 +114,40 @@ class Tombstone(Body):
 
     reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
     legal_basis: str | None = Field(default=None, min_length=1, max_length=200)  # "LED Art 16"
+
+
+class GroupAction(StrEnum):
+    CREATE = "create"
+    ADD = "add"
+    REMOVE = "remove"
+
+
+GROUP_ID_PATTERN = r"^grp-[0-9a-f]{20}$"
+MAX_GROUP_MEMBERS = 1024
+
+
+class GroupChange(Body):
+    """A signed membership change of a sharing group, issued only by the group's owner node.
+
+    `members` is the whole membership after the change, so a receiver needs only the newest one;
+    `created` (RFC 3339 text) and `name` with the origin make up `group_id` (federation/groups.py).
+    """
+
+    group_id: str = Field(pattern=GROUP_ID_PATTERN)
+    name: Title
+    created: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+    action: GroupAction
+    member: str | None = Field(default=None, min_length=1, max_length=40)
+    members: tuple[str, ...] = Field(min_length=1, max_length=MAX_GROUP_MEMBERS)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if tuple(sorted(set(self.members))) != self.members:
+            raise ValueError("members are sorted and distinct")
+        if (self.member is None) != (self.action is GroupAction.CREATE):
+            raise ValueError("add and remove name one member; create names none")
+        if self.member is not None and (self.member in self.members) != (
+            self.action is GroupAction.ADD
+        ):
+            raise ValueError("members must reflect the change")
+        return self

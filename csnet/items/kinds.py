@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from csnet.errors import BadInput
 from csnet.handling.categories import PersonalDatum
 from csnet.handling.markings import Markings
-from csnet.items.bodies import Ack, Alert, Note, Reply, Tombstone
+from csnet.items.bodies import Ack, Alert, GroupChange, Note, Reply, Tombstone
 from csnet.items.envelope import Envelope, ItemFields
 
 KINDS: dict[str, type[BaseModel]] = {}
@@ -113,3 +113,4 @@ register_kind("note", Note)
 register_kind("reply", Reply, requires=("replies_to",))
 register_kind("ack", Ack, requires=("refers_to",))
 register_kind("tombstone", Tombstone, requires=("refers_to",))
+register_kind("group", GroupChange)  # sharing-group membership (csnet/federation/groups.py)

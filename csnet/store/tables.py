@@ -195,3 +195,24 @@ sync_cursors = Table(
     Column("origin", String(40), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
 )
+
+# Sharing groups (0004): this node's view of every group it owns or belongs to, as set by the
+# newest membership item from the group's owner (`version` is that item's seq at the owner).
+sharing_groups = Table(
+    "sharing_groups",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("created", String(40), nullable=False),  # RFC 3339 text, exactly as in the group id
+    Column("version", BigInteger, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", String(40), ForeignKey("sharing_groups.id"), primary_key=True),
+    Column("node_id", String(40), primary_key=True),
+)
+Index("ix_group_members_node_id", group_members.c.node_id)

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import csnet
 from csnet.errors import CsnetError, error_body
 from csnet.node import Node
-from csnet.web.api import audit, auth, federation, health, items, live, members, tokens
+from csnet.web.api import audit, auth, federation, groups, health, items, live, members, tokens
 from csnet.web.schemas import ErrorBody
 
 log = logging.getLogger("csnet.web")
@@ -134,7 +134,7 @@ def create_app(node: Node) -> FastAPI:
     )
     app.state.node = node
     _install_handlers(app)
-    for module in (health, auth, members, tokens, items, audit, federation, live):
+    for module in (health, auth, members, tokens, items, audit, federation, live, groups):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     return app

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pyotp
+import pytest
 from typer.testing import CliRunner
 
 from csnet.alerts.access import Caller
@@ -53,3 +54,32 @@ def test_demo_code_for_unknown_login(tmp_path: Path) -> None:
         assert "make demo" in exc.message
     else:
         raise AssertionError("expected NotFound")
+
+
+@pytest.mark.e2e
+def test_demo_nodes_form_a_full_mesh_over_http(tmp_path: Path) -> None:
+    from csnet.cli.demo_network import Endpoint, form_mesh, is_peered, node_id_of
+    from csnet.web.peer_transport import HttpPeerTransport
+    from tests.federation.test_e2e_processes import Served, free_port
+
+    root = tmp_path / "demo"
+    assert runner.invoke(app, ["demo", "--dir", str(root), "--seed-only"]).exit_code == 0
+    nodes = []
+    for spec in NODES:
+        port = free_port()
+        endpoint = Endpoint(root / spec.slug, f"http://127.0.0.1:{port}")
+        nodes.append(Served(endpoint, port, {}, tmp_path / f"{spec.slug}.log"))
+    transport = HttpPeerTransport()
+    try:
+        for served in nodes:
+            served.start()
+        endpoints = [s.endpoint for s in nodes]
+        assert form_mesh(endpoints, transport) == 3
+        assert form_mesh(endpoints, transport) == 0  # a second run peers nothing again
+        ids = [node_id_of(e) for e in endpoints]
+        for endpoint, own in zip(endpoints, ids, strict=True):
+            assert all(is_peered(endpoint, other) for other in ids if other != own)
+    finally:
+        transport.close()
+        for served in nodes:
+            served.stop()

@@ -221,3 +221,23 @@ def test_no_onward_relay_of_amber_but_clear_travels_signed(peered: Pair, third: 
     Delivery(b).flush(c.node_id)
     assert raw_of(c, clear.id) == clear.to_bytes()  # the originator's signature intact
     assert raw_of(c, amber.id) is None
+
+
+def test_new_items_for_a_peer_in_backoff_keep_its_schedule(peered: Pair) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from csnet.store.tables import outbox as outbox_table
+
+    a, b = peered.a, peered.b
+    post(a, 1, to=(b.node_id,))
+    later = a.now() + timedelta(seconds=40)
+    with a.store.write() as conn:
+        conn.execute(outbox_table.update().values(attempts=5, next_attempt=later))
+    post(a, 1, to=(b.node_id,))
+    with a.store.read() as conn:
+        rows = list(conn.execute(select(outbox_table.c.attempts)))
+        due = outbox.pending_peers(conn, a.now())
+    assert [r[0] for r in rows] == [5, 5]
+    assert due == []  # no push is triggered towards a peer that is backing off

@@ -1,0 +1,124 @@
+"""Owner-side changes to sharing groups: create, add (by invitation), remove.
+
+Joining is by the owner's invitation, explicitly: the owner adds a node it is already peered
+with (`csnet group add GROUP NODE`), and the change is a signed item of kind "group" addressed
+to every member (and to the removed node, so it learns it left). Ordinary signed-item delivery
+carries it; each receiver applies it only because it comes from the owner (groups.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from csnet.audit import AuditAction, AuditEntry, append
+from csnet.errors import BadInput, Conflict, Forbidden, NotFound
+from csnet.federation import groups, outbox
+from csnet.federation.peers import PeerStatus, require_peer
+from csnet.handling.markings import TLP, Markings
+from csnet.items.bodies import GroupAction
+from csnet.items.envelope import Audience, Envelope
+from csnet.items.fields import format_utc
+from csnet.items.kinds import validate_draft
+from csnet.items.signing import ItemDraft, seal
+from csnet.node import Node
+from csnet.store import item_store
+
+NODE_AUTHOR = "node"  # membership items are the node's own act, not a member's
+
+
+def _issue(
+    node: Node,
+    conn: Connection,
+    group: groups.Group,
+    action: GroupAction,
+    member: str | None,
+    audience: frozenset[str],
+) -> Envelope:
+    body = {
+        "group_id": group.id,
+        "name": group.name,
+        "created": group.created,
+        "action": action.value,
+        "members": sorted(group.members),
+        **({"member": member} if member else {}),
+    }
+    # why: AMBER keeps the membership list to the members; relays never pass it on
+    draft = ItemDraft(
+        kind=groups.GROUP_KIND,
+        author=NODE_AUTHOR,
+        audience=Audience(nodes=tuple(sorted(audience))),
+        markings=Markings(tlp=TLP.AMBER),
+        body=body,
+    )
+    valid = validate_draft(draft)
+    seq = item_store.reserve_seqs(conn, node.node_id, 1)
+    env = seal(draft, node.key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
+    item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+    groups.apply_items(conn, [env], node.now())
+    outbox.enqueue(conn, node.node_id, [env], node.now())
+    return env
+
+
+def _audit(node: Node, conn: Connection, actor: str, env: Envelope, change: str) -> None:
+    entry = AuditEntry(
+        actor=actor,
+        action=AuditAction.PEER_CHANGE,
+        item_id=env.id,
+        recipients=tuple(f"node:{n}" for n in env.audience.nodes),
+        details={"change": change, "group": env.body["group_id"], "name": env.body["name"]},
+    )
+    append(conn, entry, node.now())
+
+
+def _owned(node: Node, conn: Connection, gid: str) -> groups.Group:
+    group = groups.get_group(conn, gid)
+    if group is None:
+        raise NotFound(f"no sharing group {gid}", code="no_group")
+    if group.owner != node.node_id:
+        raise Forbidden("only the group's owner node changes its membership", code="not_owner")
+    return group
+
+
+def create(node: Node, name: str, actor: str) -> groups.Group:
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise BadInput("a group name has 1 to 200 characters", code="bad_group_name")
+    with node.store.write() as conn:
+        created = format_utc(node.now())
+        gid = groups.group_id(node.node_id, name, created)
+        if groups.get_group(conn, gid) is not None:
+            raise Conflict(f"group {gid} exists", code="group_exists")
+        group = groups.Group(gid, name, node.node_id, created, 0, frozenset({node.node_id}))
+        env = _issue(node, conn, group, GroupAction.CREATE, None, group.members)
+        _audit(node, conn, actor, env, "group created")
+    return group
+
+
+def add(node: Node, gid: str, member: str, actor: str) -> groups.Group:
+    """Invite a peered node into a group this node owns; every member learns the change."""
+    with node.store.write() as conn:
+        group = _owned(node, conn, gid)
+        if member in group.members:
+            raise Conflict(f"{member} is already a member", code="already_member")
+        if require_peer(conn, member).status is not PeerStatus.ACTIVE:
+            raise Conflict(f"peer {member} is not active", code="peer_not_active")
+        after = group.members | {member}
+        changed = groups.Group(group.id, group.name, group.owner, group.created, 0, after)
+        env = _issue(node, conn, changed, GroupAction.ADD, member, after)
+        _audit(node, conn, actor, env, f"added {member}")
+    return changed
+
+
+def remove(node: Node, gid: str, member: str, actor: str) -> groups.Group:
+    """Take a node out of a group this node owns; it is told too, and stops receiving its items."""
+    with node.store.write() as conn:
+        group = _owned(node, conn, gid)
+        if member == node.node_id:
+            raise BadInput("the owner node cannot leave its own group", code="owner_stays")
+        if member not in group.members:
+            raise NotFound(f"{member} is not a member of {gid}", code="not_member")
+        after = group.members - {member}
+        changed = groups.Group(group.id, group.name, group.owner, group.created, 0, after)
+        env = _issue(node, conn, changed, GroupAction.REMOVE, member, group.members)
+        _audit(node, conn, actor, env, f"removed {member}")
+    return changed
