@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import socket
 import sqlite3
@@ -37,6 +36,7 @@ from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
+from common import machine, record
 
 from csnet.accounts import members, tokens
 from csnet.alerts.access import Caller
@@ -423,18 +423,6 @@ def bench_synapse(directory: Path, n: int, venv: str | None) -> dict[str, Any]:
     return result
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=500, help="2-node alerts (after 20 warm-up)")
@@ -495,7 +483,7 @@ def main() -> None:
     figures["load_avg_1m_end"] = os.getloadavg()[0]
     result = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
     if args.record:
-        record(result)
+        record_run(result)
     print(json.dumps(result))
 
 
@@ -512,23 +500,13 @@ def _flat(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
-def record(result: dict[str, Any]) -> None:
-    """Append the run to docs/benchmarks.md with the machine and the date."""
-    docs = ROOT / "docs" / "benchmarks.md"
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    lines = [
-        f"\n### bench_fanout.py, {when}\n",
-        f"Machine: {result['machine']}\n",
-        "| figure | value |",
-        "|---|---|",
-    ]
-    lines += [
-        f"| {k} | {v} |"
+def record_run(result: dict[str, Any]) -> None:
+    figures = [
+        (k, v)
         for k, v in _flat("", result)
         if k != "machine" and not re.match(r"synapse\.(peer|warmup)", k)
     ]
-    with docs.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("bench_fanout.py", result["machine"], figures)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from common import machine, record
 from nacl.signing import SigningKey
 
 from csnet.accounts.members import add_member
@@ -115,18 +115,6 @@ def bench_libsodium(size: int, seconds: float = 2.0) -> float:
     return count / (time.perf_counter() - start)
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=20000)
@@ -174,23 +162,12 @@ def main() -> None:
         node.close()
     result = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
     if args.record:
-        record(result)
+        record(
+            "bench_items.py",
+            result["machine"],
+            [(k, v) for k, v in result.items() if k != "machine"],
+        )
     print(json.dumps(result))
-
-
-def record(result: dict[str, Any]) -> None:
-    """Append the run to docs/benchmarks.md with the machine and the date."""
-    docs = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    lines = [
-        f"\n### bench_items.py, {when}\n",
-        f"Machine: {result['machine']}\n",
-        "| figure | value |",
-        "|---|---|",
-    ]
-    lines += [f"| {k} | {v} |" for k, v in result.items() if k != "machine"]
-    with docs.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ from csnet.accounts.members import Member
 from csnet.errors import Forbidden, NotFound
 from csnet.federation.groups import groups_of
 from csnet.handling.actors import MemberActor
-from csnet.handling.policy import Context, Decision, ItemFacts, decide
+from csnet.handling.policy import Context, Decision, decide
 from csnet.handling.roles import Action
 from csnet.items.envelope import Envelope
+from csnet.items.facts import item_facts
 from csnet.node import Node
 
 JUSTIFICATION_MARK = "justification"
@@ -37,20 +38,9 @@ def actor_of(node: Node, member: Member) -> MemberActor:
     )
 
 
-def facts_of(env: Envelope) -> ItemFacts:
-    return ItemFacts(
-        origin=env.origin,
-        author=env.author,
-        audience_nodes=frozenset(env.audience.nodes),
-        audience_groups=frozenset(env.audience.groups),
-        markings=env.markings,
-        subjects=frozenset(env.markings.subjects),
-    )
-
-
 def ask(node: Node, caller: Caller, action: Action, env: Envelope, **context: object) -> Decision:
     ctx = Context(justification=caller.justification, today=node.now().date(), **context)  # type: ignore[arg-type]
-    return decide(actor_of(node, caller.member), action, facts_of(env), ctx)
+    return decide(actor_of(node, caller.member), action, item_facts(env), ctx)
 
 
 def needs_justification_only(decision: Decision) -> bool:

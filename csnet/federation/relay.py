@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from csnet.handling.actors import PeerActor
-from csnet.handling.policy import Context, Decision, ItemFacts, decide
+from csnet.handling.policy import Context, Decision, decide
 from csnet.handling.roles import Action
 from csnet.items.envelope import Envelope
+from csnet.items.facts import item_facts
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,6 @@ class Target:
     groups: frozenset[str] = field(default=frozenset())  # its sharing groups, as we know them
 
 
-def facts(env: Envelope) -> ItemFacts:
-    return ItemFacts(
-        origin=env.origin,
-        author=env.author,
-        audience_nodes=frozenset(env.audience.nodes),
-        audience_groups=frozenset(env.audience.groups),
-        markings=env.markings,
-    )
-
-
 def may_send(
     self_id: str, env: Envelope, target: Target, self_groups: frozenset[str] = frozenset()
 ) -> Decision:
@@ -45,7 +36,7 @@ def may_send(
     ctx = Context(
         target_node=target.node_id, target_country=target.country, target_groups=target.groups
     )
-    return decide(PeerActor(self_id, None, self_groups), Action.FORWARD, facts(env), ctx)
+    return decide(PeerActor(self_id, None, self_groups), Action.FORWARD, item_facts(env), ctx)
 
 
 def addressed(env: Envelope, target: Target) -> bool:
@@ -77,7 +68,7 @@ def may_receive(
     self_id: str, country: str | None, env: Envelope, groups: frozenset[str] = frozenset()
 ) -> Decision:
     """Is this node one the item's markings address (audience, TLP, releasability)?"""
-    return decide(PeerActor(self_id, country, groups), Action.READ, facts(env))
+    return decide(PeerActor(self_id, country, groups), Action.READ, item_facts(env))
 
 
 def relay_allowed(
@@ -87,4 +78,6 @@ def relay_allowed(
     if sender.node_id == env.origin:
         return Decision.allow("sent by its originator")
     ctx = Context(target_node=self_id, target_country=country, target_groups=groups)
-    return decide(PeerActor(sender.node_id, None, sender.groups), Action.FORWARD, facts(env), ctx)
+    return decide(
+        PeerActor(sender.node_id, None, sender.groups), Action.FORWARD, item_facts(env), ctx
+    )

@@ -1,0 +1,38 @@
+"""What every benchmark script shares: the machine's description and recording to the docs."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def record(script: str, machine_text: str, figures: Iterable[tuple[str, Any]]) -> None:
+    """Append one run to docs/benchmarks.md with the machine and the date."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [
+        f"\n### {script}, {when}\n",
+        f"Machine: {machine_text}\n",
+        "| figure | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in figures]
+    with DOCS.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
