@@ -434,57 +434,82 @@ def main() -> None:
     parser.add_argument("--synapse-dir", type=Path, default=SYNAPSE_DIR)
     parser.add_argument("--synapse-venv", help="venv for Synapse (run.sh's default otherwise)")
     parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
+    parser.add_argument(
+        "--only", default="two,mesh,catchup", help="phases to run, comma-separated (default all)"
+    )
     args = parser.parse_args()
+    phases = set(args.only.split(","))
+    if not phases <= {"two", "mesh", "catchup"}:
+        parser.error("--only takes two, mesh and catchup")
     figures: dict[str, Any] = {"machine": machine(), "load_avg_1m_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="csnet-fanout-") as tmp:
         root = Path(tmp)
         a, b = Server(root, 0), Server(root, 1)
-        two = bench_two(a, b, args.n)
-        figures["two_node_n"] = args.n
-        figures["two_node_ms"] = two["two_node"]["ms"]
-        figures["two_node_post_rtt_ms"] = two["two_node"]["post_rtt_ms"]
-        figures["two_node_lost"] = two["two_node"]["lost"]
-        figures["local_ms"] = two["local"]["ms"]
-        print(
-            f"2 nodes, A posts -> B's stream, {args.n} alerts: {_line(two['two_node'])}; "
-            f"A's POST alone p50 {two['two_node']['post_rtt_ms']['p50']} ms"
-        )
-        print(f"  reference, B posts -> B's stream: {_line(two['local'])}")
-        if args.skip_synapse:
-            figures["synapse"] = {"skipped": "--skip-synapse"}
+        if "two" in phases:
+            figures.update(phase_two(a, b, args))
         else:
-            figures["synapse"] = bench_synapse(args.synapse_dir, args.synapse_n, args.synapse_venv)
-        syn_p50 = (figures["synapse"].get("federated_ms") or {}).get("p50")
-        if syn_p50:
-            figures["ratio_two_node_p50_to_synapse_p50"] = round(
-                figures["two_node_ms"]["p50"] / syn_p50, 3
-            )
+            with running([a, b]), _transport() as transport:
+                peer(a, b, transport)
+        if "mesh" in phases:
+            figures.update(phase_mesh(root, args))
+        if "catchup" in phases:
+            catchup = bench_catchup(a, b, args.catchup)
+            figures["catchup"] = catchup
             print(
-                f"Synapse federated p50 {syn_p50} ms; csnet/Synapse p50 ratio "
-                f"{figures['ratio_two_node_p50_to_synapse_p50']} (target <= 0.1)"
+                f"catch-up: {catchup['received']}/{catchup['items']} items on B in "
+                f"{catchup['seconds']} s from start: {catchup['items_per_s']} items/s"
             )
-        mesh = bench_mesh(root, args.mesh_size, args.mesh_n)
-        figures["mesh_nodes"] = mesh["nodes"]
-        figures["mesh_n"] = args.mesh_n
-        figures["mesh_ms"] = mesh["ms"]
-        figures["mesh_post_rtt_ms"] = mesh["post_rtt_ms"]
-        figures["mesh_receipts"] = mesh["receipts"]
-        figures["mesh_lost"] = mesh["lost"]
-        print(
-            f"{mesh['nodes']} nodes, 1 origin -> {mesh['nodes'] - 1} streams, {args.mesh_n} "
-            f"alerts ({mesh['receipts']} receipts): {_line(mesh)}"
-        )
-        catchup = bench_catchup(a, b, args.catchup)
-        figures["catchup"] = catchup
-        print(
-            f"catch-up: {catchup['received']}/{catchup['items']} items on B in "
-            f"{catchup['seconds']} s from start: {catchup['items_per_s']} items/s"
-        )
     figures["load_avg_1m_end"] = os.getloadavg()[0]
     result = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
     if args.record:
         record_run(result)
     print(json.dumps(result))
+
+
+def phase_two(a: Server, b: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """2 nodes, then Synapse in the same run; the figures and their ratio."""
+    figures: dict[str, Any] = {}
+    two = bench_two(a, b, args.n)
+    figures["two_node_n"] = args.n
+    figures["two_node_ms"] = two["two_node"]["ms"]
+    figures["two_node_post_rtt_ms"] = two["two_node"]["post_rtt_ms"]
+    figures["two_node_lost"] = two["two_node"]["lost"]
+    figures["local_ms"] = two["local"]["ms"]
+    print(
+        f"2 nodes, A posts -> B's stream, {args.n} alerts: {_line(two['two_node'])}; "
+        f"A's POST alone p50 {two['two_node']['post_rtt_ms']['p50']} ms"
+    )
+    print(f"  reference, B posts -> B's stream: {_line(two['local'])}")
+    if args.skip_synapse:
+        figures["synapse"] = {"skipped": "--skip-synapse"}
+    else:
+        figures["synapse"] = bench_synapse(args.synapse_dir, args.synapse_n, args.synapse_venv)
+    syn_p50 = (figures["synapse"].get("federated_ms") or {}).get("p50")
+    if syn_p50:
+        figures["ratio_two_node_p50_to_synapse_p50"] = round(
+            figures["two_node_ms"]["p50"] / syn_p50, 3
+        )
+        print(
+            f"Synapse federated p50 {syn_p50} ms; csnet/Synapse p50 ratio "
+            f"{figures['ratio_two_node_p50_to_synapse_p50']} (target <= 0.1)"
+        )
+    return figures
+
+
+def phase_mesh(root: Path, args: argparse.Namespace) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    mesh = bench_mesh(root, args.mesh_size, args.mesh_n)
+    figures["mesh_nodes"] = mesh["nodes"]
+    figures["mesh_n"] = args.mesh_n
+    figures["mesh_ms"] = mesh["ms"]
+    figures["mesh_post_rtt_ms"] = mesh["post_rtt_ms"]
+    figures["mesh_receipts"] = mesh["receipts"]
+    figures["mesh_lost"] = mesh["lost"]
+    print(
+        f"{mesh['nodes']} nodes, 1 origin -> {mesh['nodes'] - 1} streams, {args.mesh_n} "
+        f"alerts ({mesh['receipts']} receipts): {_line(mesh)}"
+    )
+    return figures
 
 
 def _line(result: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from csnet.bus import EventBus, MemoryBus
+from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.federation.transport import PeerTransport
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
@@ -56,8 +55,8 @@ class Node:
     identity: Identity
     session_secret: bytes
     clock: Clock = field(default=utc_now)
-    # Set when items were queued for peers; the delivery runner (if one runs) waits on it.
-    outbox_ready: threading.Event = field(default_factory=threading.Event)
+    # Wake-ups when items were queued for peers, and who sends to which peer (csnet/bus/work.py).
+    work: OutboxWork = field(default_factory=LocalWork)
     bus: EventBus = field(default_factory=MemoryBus)
     # How federation reaches peers; None: the CLI/web layer supplies real HTTP (httpx).
     transport: PeerTransport | None = None
@@ -70,6 +69,7 @@ class Node:
         return self.clock()
 
     def close(self) -> None:
+        self.work.close()
         self.bus.close()
         self.store.dispose()
 
@@ -95,7 +95,13 @@ def validate_identity_fields(name: str, country: str, agency: str) -> None:
 
 
 def init_node(
-    data_dir: Path, *, name: str, country: str, agency: str, database_url: str = ""
+    data_dir: Path,
+    *,
+    name: str,
+    country: str,
+    agency: str,
+    database_url: str = "",
+    bus_url: str = "",
 ) -> Node:
     """Create a data directory with identity, config and a migrated database."""
     validate_identity_fields(name, country, agency)
@@ -108,9 +114,12 @@ def init_node(
     config: dict[str, str] = {"node_name": name, "country": country, "agency": agency}
     if database_url:
         config["database_url"] = database_url
+    if bus_url:
+        config["bus_url"] = bus_url
     write_config(data_dir, config)
-    node = open_node(load_settings(data_dir))
-    _record_identity(node)
+    node = _open(load_settings(data_dir), utc_now, migrate=True)
+    _record_identity(node)  # why: before the bus, which may fail and leave a node to open later
+    _connect_bus(node)
     return node
 
 
@@ -128,6 +137,12 @@ def _record_identity(node: Node) -> None:
 
 def open_node(settings: Settings, clock: Clock = utc_now, *, migrate: bool = True) -> Node:
     """Open an initialised data directory (migrating the database to the newest schema)."""
+    node = _open(settings, clock, migrate=migrate)
+    _connect_bus(node)
+    return node
+
+
+def _open(settings: Settings, clock: Clock, *, migrate: bool) -> Node:
     directory = settings.data_path
     key_path = directory / KEY_FILE
     if not key_path.is_file():
@@ -146,6 +161,18 @@ def open_node(settings: Settings, clock: Clock = utc_now, *, migrate: bool = Tru
     )
     secret = (directory / SESSION_SECRET_FILE).read_bytes()
     return Node(settings, store, key, identity, secret, clock)
+
+
+def _connect_bus(node: Node) -> None:
+    """The in-process bus stays unless bus_url names NATS (raises BusUnreachable)."""
+    if not node.settings.bus_url:
+        return
+    try:
+        # why: names on a shared nats-server derive from the node id, so nodes never mix
+        node.bus, node.work = connect_bus(str(node.settings.bus_url), node.node_id)
+    except BaseException:
+        node.close()
+        raise
 
 
 def stored_node_id(store: Store) -> str | None:

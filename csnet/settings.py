@@ -59,6 +59,13 @@ def _seconds(text: str) -> int:
     return seconds
 
 
+def _bus_url(text: str) -> str:
+    url = text.strip()
+    if url and not url.startswith("nats://"):
+        raise ValueError(f"{text!r} is not a nats:// URL (empty means the in-process bus)")
+    return url
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir", "./csnet-data", "Data directory: identity key, config and SQLite database."
@@ -86,6 +93,13 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "How often `csnet serve` pulls new items from each active peer, in seconds.",
         _seconds,
+    ),
+    Setting(
+        "bus_url",
+        "",
+        "NATS JetStream URL (nats://host:4222) shared by the worker processes of this node for "
+        "live events and outbox work; empty means the in-process bus (one process).",
+        _bus_url,
     ),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from csnet.handling.roles import Role
 from csnet.node import Node, init_node, open_node
 from csnet.settings import load_settings
 from csnet.web.app import create_app
+from tests.conftest import BUS_URL_VAR
 
 PASSWORD = "correct horse battery staple"
 # Cheap argon2id parameters keep the suite fast; a login still verifies (and rehashes) them.
@@ -47,8 +49,14 @@ def make_node(
     agency: str = "Federal Investigation Agency",
     clock: Callable[[], datetime] | None = None,
 ) -> Node:
+    """A new node; on NATS when CSNET_TEST_BUS_URL is set (its own streams: its id is new)."""
     node = init_node(
-        directory, name=name, country=country, agency=agency, database_url=database_url
+        directory,
+        name=name,
+        country=country,
+        agency=agency,
+        database_url=database_url,
+        bus_url=os.environ.get(BUS_URL_VAR, ""),
     )
     if clock is None:
         return node

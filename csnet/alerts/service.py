@@ -115,7 +115,7 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
         outbox.enqueue(conn, node.node_id, envelopes, node.now())
     # Only after the commit: a live feed never announces an item that a rollback took back.
     node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes])
-    node.outbox_ready.set()  # a running delivery runner pushes to peers at once
+    node.work.notify()  # a running delivery runner pushes to peers at once
     return envelopes
 
 

@@ -8,14 +8,14 @@ call_soon_threadsafe, so nothing here blocks a loop on a thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 from csnet.bus.interface import Event, Gap
+from csnet.bus.queued import QueuedSubscription
 
 DEFAULT_BUFFER = 1000
 DEFAULT_QUEUE = 1000
@@ -91,7 +91,7 @@ class MemoryBus:
             return [Gap(after, self._evicted + 1, "behind"), *backlog]
         return backlog
 
-    def remove(self, sub: MemorySubscription) -> None:
+    def remove(self, sub: QueuedSubscription) -> None:
         with self._lock:
             self._subs.discard(sub)
 
@@ -103,79 +103,5 @@ class MemoryBus:
             sub.end()
 
 
-class MemorySubscription:
-    """A bounded queue fed by the bus; over its bound it ends with a "slow" Gap."""
-
-    def __init__(
-        self,
-        bus: MemoryBus,
-        loop: asyncio.AbstractEventLoop,
-        limit: int,
-        start: int,
-        backlog: list[Event | Gap],
-    ) -> None:
-        self._bus, self._loop, self._limit = bus, loop, limit
-        self._lock = threading.Lock()
-        self._pending: deque[Event | Gap] = deque(backlog)
-        self._last = start  # the seq of the newest event queued
-        self._wake = asyncio.Event()
-        self._dropped = False  # no more events will be queued
-        self._closed = False
-
-    @property
-    def ended(self) -> bool:
-        with self._lock:
-            return self._closed or (self._dropped and not self._pending)
-
-    def push(self, events: list[Event]) -> bool:
-        """Queue events (called by the bus under its lock); False: drop this subscriber."""
-        with self._lock:
-            if self._dropped or self._closed:
-                return False
-            if len(self._pending) + len(events) > self._limit:
-                # Whatever is queued still goes out; then the Gap says where to resume from.
-                self._pending.append(Gap(self._last, events[0].seq, "slow"))
-                self._dropped = True
-            else:
-                self._pending.extend(events)
-                self._last = events[-1].seq
-        return self._signal() and not self._dropped
-
-    def _signal(self) -> bool:
-        try:
-            self._loop.call_soon_threadsafe(self._wake.set)
-        except RuntimeError:  # the subscriber's loop is closed: nobody is listening
-            self.end()
-            return False
-        return True
-
-    async def get(self, timeout: float | None = None) -> Event | Gap | None:
-        while True:
-            with self._lock:
-                if self._pending and not self._closed:
-                    return self._pending.popleft()
-                if self._closed or self._dropped:
-                    return None
-                # Cleared under the lock before waiting: a later push sets it again.
-                self._wake.clear()
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._wake.wait()
-            except TimeoutError:
-                return None
-
-    async def __aiter__(self) -> AsyncIterator[Event | Gap]:
-        while (item := await self.get()) is not None:
-            yield item
-
-    def end(self) -> None:
-        """Stop delivering (the bus closed, or the loop went away)."""
-        with self._lock:
-            self._closed = True
-            self._pending.clear()
-        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits on it
-            self._loop.call_soon_threadsafe(self._wake.set)
-
-    def close(self) -> None:
-        self._bus.remove(self)
-        self.end()
+class MemorySubscription(QueuedSubscription):
+    """A subscriber of the in-process bus (the shared bounded queue)."""

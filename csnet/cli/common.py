@@ -28,6 +28,7 @@ EXIT_CODES: dict[str, int] = {
     "conflict": 5,
     "integrity_failure": 6,
     "connection_failed": 7,
+    "bus_unreachable": 7,
     "too_large": 2,
     "rate_limited": 3,
 }

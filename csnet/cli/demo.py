@@ -18,7 +18,7 @@ from csnet.accounts import members
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.cli.common import console
-from csnet.cli.demo_network import Endpoint, form_mesh, node_id_of, opened
+from csnet.cli.demo_network import Endpoint, form_group, form_mesh, node_id_of, opened
 from csnet.cli.demo_seed import (
     ALERTS,
     DEMO_PASSWORD,
@@ -35,6 +35,8 @@ from csnet.node import Node, init_node
 
 LOGINS_FILE = "logins.json"
 NETWORK_FILE = "network.json"  # written once the nodes are peered and the shared alerts posted
+GROUP_NAME = "Eastern Mediterranean"
+GROUP_KEY = "group"  # network.json: the sharing group's id beside the nodes' ids
 
 
 def _seed_node(spec: DemoNode, directory: Path) -> dict[str, str]:
@@ -135,6 +137,9 @@ def _network(root: Path) -> dict[str, str]:
     finally:
         transport.close()
     ids = {spec.slug: node_id_of(e) for spec, e in zip(NODES, endpoints, strict=True)}
+    # why: the whole network in one sharing group, owned by the EU agency that convenes it
+    others = [ids[spec.slug] for spec in NODES[:-1]]
+    ids[GROUP_KEY] = form_group(endpoints[-1], GROUP_NAME, others)
     for spec, endpoint in zip(NODES, endpoints, strict=True):
         _post_shared(endpoint, spec, ids)
     path.write_text(json.dumps(ids, indent=2), "utf-8")
@@ -147,8 +152,15 @@ def _post_shared(endpoint: Endpoint, spec: DemoNode, ids: dict[str, str]) -> Non
         with node.store.read() as conn:
             officer = members.get_by_username(conn, "officer")
         for to, body in SHARED_ALERTS[spec.slug]:
-            audience = tuple(ids[slug] for slug in to)
-            new = NewItem("alert", body, Markings(tlp=TLP.AMBER), audience_nodes=audience)
+            nodes = tuple(ids[slug] for slug in to if slug != GROUP_KEY)
+            groups = (ids[GROUP_KEY],) if GROUP_KEY in to else ()
+            new = NewItem(
+                "alert",
+                body,
+                Markings(tlp=TLP.AMBER),
+                audience_nodes=nodes,
+                audience_groups=groups,
+            )
             publish(node, Caller(officer), new)
 
 
@@ -160,7 +172,11 @@ def _banner(logins: dict[str, dict[str, str]], root: Path, ids: dict[str, str]) 
             f"http://127.0.0.1:{spec.port}/api/v1/docs  node id {ids[spec.slug]}",
             highlight=False,
         )
-    console.print("The three nodes are peered with each other; alerts cross as they are posted.")
+    console.print(
+        "The three nodes are peered with each other and form the sharing group "
+        f"'{GROUP_NAME}' ({ids[GROUP_KEY]}); alerts cross as they are posted.",
+        highlight=False,
+    )
     users = ", ".join(u for u, _r, _t in MEMBERS)
     console.print(f"Logins on every node: {users}; password [bold]{DEMO_PASSWORD}[/]")
     where = "" if root == Path("demo-data") else f" --dir {root}"
@@ -181,6 +197,7 @@ def _live_hint(ids: dict[str, str]) -> None:
         f"  2. csnet login --url {pk} --username officer   # PK-FIA; export CSNET_TOKEN=…",
         f"     csnet alert post --url {pk} --title 'Boat sighted off Crete' "
         f"--text 'Heading north' --to {ids[NODES[1].slug]}",
+        f"     (or --group {ids[GROUP_KEY]} for every node of '{GROUP_NAME}')",
     )
     for line in lines:
         console.print(line, highlight=False, markup=False, soft_wrap=True)  # copy-pasteable

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csnet.audit import AuditAction, append
-from csnet.federation import handshake, invitations, peers
+from csnet.federation import group_ops, handshake, invitations, peers
 from csnet.federation.local import federation_id, peer_entry
 from csnet.federation.peers import PeerStatus
 from csnet.federation.transport import PeerTransport
@@ -88,3 +88,15 @@ def form_mesh(endpoints: Sequence[Endpoint], transport: PeerTransport) -> int:
         peer_pair(a, b, transport)
         formed += 1
     return formed
+
+
+def form_group(owner: Endpoint, name: str, member_ids: Sequence[str]) -> str:
+    """A sharing group owned by `owner` with the given peers in it; returns its id.
+
+    The signed membership items are queued for the members, and the running node pushes them.
+    """
+    with opened(owner) as node:
+        group = group_ops.create(node, name, ACTOR)
+        for member in member_ids:
+            group_ops.add(node, group.id, member, ACTOR)
+    return group.id

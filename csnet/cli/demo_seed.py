@@ -105,8 +105,9 @@ NOTES: dict[str, list[dict[str, Any]]] = {
     "eu-frontex": [],
 }
 
-# Posted once the nodes are peered, each addressed to the nodes listed (its audience), so that
-# they travel over the network: a node's first view of the others' alerts.
+# Posted once the nodes are peered, each addressed to the nodes listed (its audience; "group" is
+# the network's sharing group), so that they travel over the network: a node's first view of the
+# others' alerts.
 SHARED_ALERTS: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]] = {
     "pk-fia": [
         (
@@ -139,7 +140,7 @@ SHARED_ALERTS: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]] = {
     ],
     "eu-frontex": [
         (
-            ("pk-fia", "gr-hcg"),
+            ("group",),  # the sharing group of all three nodes (see demo.py)
             {
                 "title": "Forged Schengen vignettes detected at Athens airport",
                 "text": "Several passengers from Lahore presented forged Schengen visa vignettes "

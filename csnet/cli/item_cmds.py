@@ -20,6 +20,10 @@ ToOpt = Annotated[
     list[str] | None,
     typer.Option("--to", help="Node id of a peer node to send it to (repeat); else local only."),
 ]
+GroupOpt = Annotated[
+    list[str] | None,
+    typer.Option("--group", help="Sharing group id (grp-…) whose members receive it (repeat)."),
+]
 
 
 def login(
@@ -44,9 +48,12 @@ def _markings(tlp: str) -> dict[str, Any]:
     return {"tlp": TLP.parse(tlp).value}
 
 
-def _item(body: dict[str, Any], tlp: str, to: list[str] | None) -> dict[str, Any]:
-    # why: the audience's nodes are who the item is shared with; the node adds itself
-    return {"body": body, "markings": _markings(tlp), "audience": {"nodes": to or []}}
+def _item(
+    body: dict[str, Any], tlp: str, to: list[str] | None, group: list[str] | None
+) -> dict[str, Any]:
+    # why: the audience's nodes and groups are who the item is shared with; the node adds itself
+    audience = {"nodes": to or [], "groups": group or []}
+    return {"body": body, "markings": _markings(tlp), "audience": audience}
 
 
 def _body(item: dict[str, Any]) -> dict[str, Any]:
@@ -89,6 +96,7 @@ def alert_post(
     tag: TagOpt = None,
     tlp: TlpOpt = "AMBER",
     to: ToOpt = None,
+    group: GroupOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
@@ -104,7 +112,7 @@ def alert_post(
         body["place"] = {"name": place, "lat": lat, "lon": lon}
     if route:
         body["route"] = route
-    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to))
+    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to, group))
     if as_json:
         print_json(result)
         return
@@ -196,13 +204,14 @@ def note_post(
     tag: TagOpt = None,
     tlp: TlpOpt = "GREEN",
     to: ToOpt = None,
+    group: GroupOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Share a note on tactics with practitioners."""
     body = {"title": title, "text": text, "topic": topic, "tags": tag or []}
-    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to))
+    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to, group))
     print_json(result) if as_json else console.print(f"Posted note {result['id']}")
 
 

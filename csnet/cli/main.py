@@ -9,7 +9,16 @@ import typer
 # typer carries its own copy of click; its exceptions are what a command line raises
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from csnet.cli import admin_cmds, demo, group_cmds, item_cmds, node_cmds, peer_cmds, watch_cmd
+from csnet.cli import (
+    admin_cmds,
+    consent_cmds,
+    demo,
+    group_cmds,
+    item_cmds,
+    node_cmds,
+    peer_cmds,
+    watch_cmd,
+)
 from csnet.cli.common import exit_code_for, fail
 from csnet.errors import CsnetError
 
@@ -32,6 +41,7 @@ app.add_typer(item_cmds.alert_app, name="alert")
 app.add_typer(item_cmds.note_app, name="note")
 app.add_typer(peer_cmds.peer_app, name="peer")
 app.add_typer(group_cmds.group_app, name="group")
+app.add_typer(consent_cmds.consent_app, name="consent")
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130

@@ -47,6 +47,7 @@ def serve(
     import uvicorn
 
     from csnet.federation.delivery import Delivery
+    from csnet.items.batch import close_pools, warm_pool
     from csnet.web.app import create_app
     from csnet.web.peer_transport import HttpPeerTransport
 
@@ -56,6 +57,7 @@ def serve(
     node.transport = transport
     app = create_app(node)
     delivery = Delivery(node)
+    warm_pool()
     delivery.start(float(settings.federation_pull_seconds))
     try:
         uvicorn.run(
@@ -70,4 +72,5 @@ def serve(
     finally:
         delivery.stop()  # why: join the runner before the store it writes to is closed
         transport.close()
+        close_pools()
         node.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 from csnet.audit import append_many
 from csnet.errors import CsnetError
-from csnet.federation import outbox, pull
+from csnet.federation import framing, outbox, pull
 from csnet.federation.client import transport_of
 from csnet.federation.local import API_PREFIX, federation_id
 from csnet.federation.peers import Peer, PeerStatus, get_peer
@@ -25,7 +25,7 @@ from csnet.items.envelope import Envelope
 from csnet.node import Node
 
 log = logging.getLogger(__name__)
-MAX_PARALLEL_PEERS = 8  # HTTP pushes in parallel; the store still has one writer
+MAX_PARALLEL_PEERS = 16  # HTTP pushes in parallel; the store still has one writer
 ITEMS_PATH = "/federation/items"
 
 
@@ -34,19 +34,18 @@ class Delivery:
 
     def __init__(self, node: Node) -> None:
         self.node = node
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.failed: set[str] = set()  # peers whose last attempt failed: pull them on reconnect
-
-    def _lock(self, peer: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(peer, threading.Lock())
+        self._pull_failures: dict[str, tuple[int, float]] = {}  # peer: (failures, retry at)
 
     def flush(self, peer_id: str) -> int:
-        """Send every queued item for one peer, batch after batch; returns how many went."""
-        with self._lock(peer_id):  # why: one batch in flight per peer keeps order and load sane
+        """Send every queued item for one peer, batch after batch; returns how many went (0 when
+        another worker of this node holds the peer's send lease: it sends them)."""
+        # why: one batch in flight per peer, across all workers, keeps order and load sane
+        with self.node.work.lease(peer_id) as held:
+            if not held:
+                return 0
             peer = self._active(peer_id)
             if peer is None:
                 return 0
@@ -75,7 +74,7 @@ class Delivery:
 
     def _send(self, peer: Peer, batch: Sequence[tuple[str, bytes]]) -> int:
         """POST one batch; on success drop its rows (accepted or refused for good)."""
-        body = b'{"items":[' + b",".join(raw for _, raw in batch) + b"]}"
+        body = framing.join_lines([raw for _, raw in batch])
         try:
             answer = self._post(peer, body)
             accepted, refused = _answered(answer)
@@ -136,17 +135,37 @@ class Delivery:
             return sum(pool.map(self.flush, due))
 
     def pull(self, peer: Peer) -> int:
+        # why: the node's workers share one cursor per peer; one of them pulling is enough
+        with self.node.work.lease(f"pull.{peer.node_id}") as held:
+            return self._pull(peer) if held else 0
+
+    def _pull(self, peer: Peer) -> int:
         try:
-            return pull.pull_peer(self.node, peer)
+            stored = pull.pull_peer(self.node, peer)
         except CsnetError as exc:
+            failures = self._pull_failures.get(peer.node_id, (0, 0.0))[0] + 1
+            retry_at = time.monotonic() + outbox.backoff_seconds(failures)
+            self._pull_failures[peer.node_id] = (failures, retry_at)
             log.info("pull from %s failed (%s)", peer.node_id, exc.error_code)
             return 0
+        self._pull_failures.pop(peer.node_id, None)
+        return stored
 
     def pull_all(self) -> int:
         return sum(self.pull(peer) for peer in pull.active_peers(self.node))
 
+    def pull_retries(self) -> int:
+        """Pull again, on the push backoff schedule, from peers whose last pull failed: a peer
+        that was down when this node started is caught up within seconds of coming back, not
+        at the next periodic pull."""
+        now = time.monotonic()
+        due = {peer for peer, (_, at) in self._pull_failures.items() if at <= now}
+        if not due:
+            return 0
+        return sum(self.pull(peer) for peer in pull.active_peers(self.node) if peer.node_id in due)
+
     def wake(self) -> None:
-        self.node.outbox_ready.set()
+        self.node.work.notify()
 
     def start(self, pull_seconds: float) -> None:
         """Run push and periodic pull in a background thread until stop()."""
@@ -157,7 +176,7 @@ class Delivery:
 
     def stop(self) -> None:
         self._stop.set()
-        self.node.outbox_ready.set()
+        self.node.work.notify()  # wakes this runner at once (and, harmlessly, the node's others)
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -169,14 +188,16 @@ class Delivery:
             if time.monotonic() >= next_pull:
                 next_pull = time.monotonic() + pull_seconds
             # why: wake on commit; otherwise poll often enough to honour backoff times
-            self.node.outbox_ready.wait(timeout=min(1.0, pull_seconds))
-            self.node.outbox_ready.clear()
+            self.node.work.wait(timeout=min(1.0, pull_seconds))
+            self.node.work.clear()
 
     def _step(self, pull_now: bool) -> None:
         try:
             self.flush_all()
             if pull_now:
                 self.pull_all()
+            else:
+                self.pull_retries()
         except Exception:  # why: the runner must outlive any one failure (logged, retried)
             log.exception("delivery step failed")
 
@@ -191,4 +212,4 @@ def _answered(data: Any) -> tuple[set[str], set[str]]:
 
 
 def _envelopes(batch: Sequence[tuple[str, bytes]]) -> list[Envelope]:
-    return [Envelope.model_validate_json(raw) for _, raw in batch]
+    return [Envelope.from_signed_bytes(raw) for _, raw in batch]

@@ -10,6 +10,7 @@ transaction; refused items are never stored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +20,11 @@ from sqlalchemy import Connection, select, update
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import groups, outbox, relay
+from csnet.federation import consent, framing, groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
 from csnet.federation.peers import Peer, known_keys
+from csnet.items.batch import Checked, verify_to_bytes
 from csnet.items.envelope import Envelope
-from csnet.items.kinds import validate_draft
-from csnet.items.signing import check_signature_only, parse_envelope
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.tables import items, sync_cursors
@@ -66,68 +66,144 @@ def _lookup(node: Node, conn: Connection) -> Lookup:
 
 
 def check_item(
-    node: Node, sender: Peer, raw: Any, keys: Lookup, view: groups.Membership
+    node: Node,
+    sender: Peer,
+    checked: Checked,
+    view: groups.Membership,
+    consents: consent.View,
 ) -> Envelope:
-    """One item through the inbound checks, in order; raises the first failure.
+    """An item whose id and signature verified, through the remaining checks in order.
 
-    Group audiences are judged by `view`: this node's membership, as the owners' items set it.
+    Group audiences are judged by `view`: this node's membership, as the owners' items set it;
+    an H2 item from a relay by `consents`: the originators' consents as this node holds them.
     """
-    check_signature_only(raw, keys)
-    env = parse_envelope(raw)
+    env = Envelope.from_signed_bytes(checked.data)
     country = node.identity.country
     mine = view.of(node.node_id)
     if not relay.may_receive(node.node_id, country, env, mine).allowed:
         raise Forbidden("this node is not in the item's audience", code="not_in_audience")
     source = relay.Target(sender.node_id, None, view.of(sender.node_id))
-    if not relay.relay_allowed(source, node.node_id, country, env, mine).allowed:
-        raise Forbidden("the markings do not let the sender pass it on", code="relay_forbidden")
-    validate_draft(env)
+    scope = None if sender.node_id == env.origin else consents.scope(env, node.now())
+    relayed = relay.relay_allowed(source, node.node_id, country, env, mine, scope)
+    if not relayed.allowed:
+        why = "; ".join(relayed.reasons)
+        raise Forbidden(
+            f"the markings do not let the sender pass it on: {why}", code="relay_forbidden"
+        )
+    if checked.body_error is not None:
+        raise checked.body_error
     if env.kind == groups.GROUP_KIND:
         groups.check_change(env)
+    if env.kind == consent.CONSENT_KIND:
+        consents.check(env)
     return env
 
 
-def _item_id(raw: Any) -> str | None:
-    found = raw.get("id") if isinstance(raw, dict) else None
-    return found if isinstance(found, str) and len(found) == 64 else None
+_CONSENT_MARK = b'"kind":"consent"'
+
+
+def _consents_first(
+    node: Node,
+    sender: Peer,
+    checked: dict[int, Checked | CsnetError],
+    view: groups.Membership,
+    consents: consent.View,
+) -> dict[int, Envelope]:
+    """The batch's consent items, judged before the rest: an H2 item relayed under a consent
+    sorts before it (outbox order is (origin, seq)). One that fails here is judged again in
+    batch order, where its refusal is recorded."""
+    early: dict[int, Envelope] = {}
+    for index, outcome in checked.items():
+        if not isinstance(outcome, Checked) or _CONSENT_MARK not in outcome.data:
+            continue
+        try:
+            env = check_item(node, sender, outcome, view, consents)
+        except CsnetError:
+            continue
+        if env.kind == consent.CONSENT_KIND:
+            early[index] = env
+            consents.apply(env)
+    return early
+
+
+_TOP_ID = re.compile(rb'"id":"([0-9a-f]{64})"')
+
+
+def _claimed_id(raw: Any) -> str | None:
+    """The id an item says it has (not yet checked): its top-level "id"."""
+    if isinstance(raw, bytes):
+        # why: in canonical member order no member after "id" holds an "id" key of its own
+        found = _TOP_ID.findall(raw[-4096:]) or _TOP_ID.findall(raw)
+        return found[-1].decode() if found else None
+    claimed = raw.get("id") if isinstance(raw, dict) else None
+    return claimed if isinstance(claimed, str) and len(claimed) == 64 else None
+
+
+def _held(conn: Connection, ids: Sequence[str | None]) -> set[str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(conn.execute(select(items.c.id).where(items.c.id.in_(wanted))).scalars())
 
 
 def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope], Receipt]:
-    receipt = Receipt()
-    chosen: dict[str, Envelope] = {}
+    """Verdicts in batch order. Items already held are accepted unchecked: their id is the hash
+    of content we verified before, and nothing is stored for them (a catch-up that overlaps a
+    push pays for each item once)."""
+    claimed = [_claimed_id(raw) for raw in raws]
     with node.store.read() as conn:
-        keys = _lookup(node, conn)
         view = groups.load(conn)
-        for index, raw in enumerate(raws):
-            try:
-                env = check_item(node, sender, raw, keys, view)
-            except CsnetError as exc:
-                receipt.refused.append(Refusal(index, _item_id(raw), exc.error_code, exc.message))
-                continue
-            chosen.setdefault(env.id, env)
-            view.apply(env)  # why: later items of the batch may be addressed to a group just joined
+        held = _held(conn, claimed)
+        todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
+        verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
+    checked = dict(zip(todo, verdicts, strict=True))
+    consents = consent.View(node.store)
+    early = _consents_first(node, sender, checked, view, consents)
+    receipt = Receipt()
+    chosen: dict[str, Envelope | None] = {}  # None: held already, nothing to store
+    for index, item_id in enumerate(claimed):
+        outcome = checked.get(index)
+        if outcome is None and item_id is not None:
+            chosen.setdefault(item_id, None)
+            continue
+        try:
+            if not isinstance(outcome, Checked):
+                raise outcome or BadInput("item has no id", code="malformed")
+            env = early.get(index) or check_item(node, sender, outcome, view, consents)
+        except CsnetError as exc:
+            receipt.refused.append(Refusal(index, item_id, exc.error_code, exc.message))
+            continue
+        chosen.setdefault(env.id, env)
+        view.apply(env)  # why: later items of the batch may be addressed to a group just joined
+        consents.apply(env)  # and may be relayed under a consent (or its withdrawal) just read
     receipt.accepted = list(chosen)
-    return list(chosen.values()), receipt
+    return [env for env in chosen.values() if env is not None], receipt
 
 
 def receive_batch(node: Node, sender: Peer, body: bytes) -> Receipt:
     """A pushed batch `{"items": [...]}`: the batch as a whole is refused only if malformed."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    raws = data.get("items") if isinstance(data, dict) else None
-    try:
-        if not isinstance(raws, list) or set(data) != {"items"}:
-            raise BadInput('a batch is {"items": [<item>, ...]}', code="bad_batch")
-        if len(raws) > outbox.MAX_BATCH_ITEMS:
-            raise TooLarge(
-                f"at most {outbox.MAX_BATCH_ITEMS} items a batch", code="batch_too_large"
-            )
+        raws = _batch_items(body)
     except CsnetError as exc:
         audit_refusal(node, sender.node_id, exc.error_code, {"method": "POST", "path": "items"})
         raise
     return receive(node, sender, raws)
+
+
+def _batch_items(body: bytes) -> list[Any]:
+    """The items of a batch: their bytes when framed one per line, else parsed JSON values."""
+    raws: list[Any] | None = framing.split_lines(body)
+    if raws is None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        raws = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(raws, list) or set(data) != {"items"}:
+            raise BadInput('a batch is {"items": [<item>, ...]}', code="bad_batch")
+    if len(raws) > outbox.MAX_BATCH_ITEMS:
+        raise TooLarge(f"at most {outbox.MAX_BATCH_ITEMS} items a batch", code="batch_too_large")
+    return raws
 
 
 def receive(
@@ -150,7 +226,7 @@ def receive(
     fresh = receipt.stored
     if fresh:
         node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in fresh])
-        node.outbox_ready.set()  # a running delivery runner pushes at once
+        node.work.notify()  # a running delivery runner pushes at once
     return receipt
 
 

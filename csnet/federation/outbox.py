@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from csnet.federation import groups, relay
+from csnet.federation import consent, groups, relay
 from csnet.federation.peers import PeerStatus, list_peers
 from csnet.items.envelope import Envelope
 from csnet.store.tables import items, outbox
@@ -52,16 +52,14 @@ def enqueue(
     Sharing groups are resolved here, in the caller's transaction: an item addressed to a group
     goes to the peers that are members of it now.
     """
+    # why: a consent item changes who may receive the item it is about, so it is applied first
+    # and the held items whose consent changed are reconsidered with the new ones
+    reconsidered = consent.apply_items(conn, self_id, envelopes, now)
     view = groups.load(conn)
     targets = active_targets(conn, view)
-    if not targets or not envelopes:
-        return 0
     mine = view.of(self_id)
-    rows: list[dict[str, Any]] = [
-        {"peer": peer, "item_id": env.id, "origin": env.origin, "seq": env.seq}
-        for env in envelopes
-        for peer in relay.recipients(self_id, env, targets, sender, mine)
-    ]
+    rows = _recipient_rows(conn, self_id, [*envelopes, *reconsidered], targets, sender, mine, now)
+    consent.drop_unconsented(conn, reconsidered, {(r["peer"], r["item_id"]) for r in rows})
     if not rows:
         return 0
     held = set(
@@ -83,6 +81,35 @@ def enqueue(
     return len(fresh)
 
 
+def _recipient_rows(
+    conn: Connection,
+    self_id: str,
+    envelopes: Sequence[Envelope],
+    targets: Sequence[relay.Target],
+    sender: str | None,
+    mine: frozenset[str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """(peer, item) rows for every peer policy lets each item go to; an H2 item relayed under
+    the originator's consent takes the consent item along, so the receiver can check it."""
+    if not targets:
+        return []
+    consents = consent.View(conn)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for env in envelopes:
+        scope = consents.scope(env, now)
+        grant = consents.grant(env.id, env.origin) if scope and env.origin != self_id else None
+        for peer in relay.recipients(self_id, env, targets, sender, mine, scope):
+            rows[(peer, env.id)] = _row(peer, env.id, env.origin, env.seq)
+            if grant is not None:
+                rows[(peer, grant.consent_id)] = _row(peer, grant.consent_id, env.origin, grant.seq)
+    return list(rows.values())
+
+
+def _row(peer: str, item_id: str, origin: str, seq: int) -> dict[str, Any]:
+    return {"peer": peer, "item_id": item_id, "origin": origin, "seq": seq}
+
+
 def _backoff_state(conn: Connection, peers: set[str]) -> dict[str, dict[str, Any]]:
     """Per peer already waiting: its current attempts and next attempt time."""
     query = (
@@ -102,6 +129,16 @@ def pending_peers(conn: Connection, now: datetime | None = None) -> list[str]:
     if now is not None:
         query = query.where(outbox.c.next_attempt <= now)
     return sorted(conn.execute(query).scalars())
+
+
+def push_state(conn: Connection, peer: str, origin: str) -> tuple[int | None, bool]:
+    """The lowest seq of `origin`'s items still queued for `peer` (None: none), and whether
+    pushes to the peer are failing (its rows are in backoff)."""
+    query = select(func.min(outbox.c.seq), func.max(outbox.c.attempts)).where(
+        outbox.c.peer == peer, outbox.c.origin == origin
+    )
+    first, attempts = conn.execute(query).one()
+    return (None if first is None else int(first)), bool(attempts)
 
 
 def load_batch(
@@ -141,6 +178,12 @@ def defer(conn: Connection, peer: str, attempts: int, delay: float, now: datetim
         .where(outbox.c.peer == peer)
         .values(attempts=attempts, next_attempt=now + timedelta(seconds=delay))
     )
+
+
+def retry_now(conn: Connection, peer: str, now: datetime) -> int:
+    """End the peer's backoff (it was heard from); returns how many rows were waiting."""
+    waiting = (outbox.c.peer == peer) & (outbox.c.attempts > 0)
+    return conn.execute(update(outbox).where(waiting).values(attempts=0, next_attempt=now)).rowcount
 
 
 def attempts_of(conn: Connection, peer: str) -> int:

@@ -74,17 +74,32 @@ class ItemFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RelayConsent:
+    """The originator's permission (Europol H2) to pass an item on: to these nodes, and to the
+    members of these sharing groups. The caller finds the current one for the item and leaves
+    out a withdrawn or expired one (decide has no clock); decide checks that it names the target.
+    """
+
+    nodes: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def names(self, node: str, groups: frozenset[str]) -> bool:
+        return node in self.nodes or bool(groups & self.groups)
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """Everything about the request that is not the actor or the item."""
 
     target_node: str | None = None  # forward/disclose: who would receive
     target_country: str | None = None
     target_groups: frozenset[str] = frozenset()
-    originator_consent: frozenset[Action] = frozenset()  # permissions the originator granted
+    originator_consent: frozenset[Action] = frozenset()  # act_on permissions (H1, H3) granted
     search_kind: Literal["general", "suspect"] = "general"
     export_as: Literal["record", "suspect"] = "record"
     justification: str | None = None
     today: date | None = None  # decide has no clock; review dates are checked only when given
+    relay_consent: RelayConsent | None = None  # H2: the originator's consent to pass it on
 
 
 _NO_CONTEXT = Context()
@@ -187,6 +202,18 @@ def _consent(ctx: Context, action: Action, code: HandlingCode) -> Decision:
     )
 
 
+def _relay_consent(ctx: Context) -> Decision:
+    """H2: a recipient passes the item on only to a node the originator's consent names."""
+    consent, target = ctx.relay_consent, ctx.target_node
+    if consent is None or target is None:
+        return Decision.deny("H2: forward needs the originator's permission")
+    return Decision.check(
+        consent.names(target, ctx.target_groups),
+        f"H2: the originator consented to passing it on to {target}",
+        f"H2: the originator's consent does not name {target}",
+    )
+
+
 def _target(item: ItemFacts, ctx: Context) -> Decision:
     if ctx.target_node is None:
         return Decision.deny("no target node given")
@@ -209,7 +236,7 @@ def _forward_rules(actor: Actor, item: ItemFacts, ctx: Context) -> list[Decision
     if tlp in _RECIPIENT_ONLY:
         rules.append(Decision.deny(f"{tlp}: recipients may not pass it on"))
     if item.markings.handling.code is HandlingCode.H2:
-        rules.append(_consent(ctx, Action.FORWARD, HandlingCode.H2))
+        rules.append(_relay_consent(ctx))
     return rules
 
 

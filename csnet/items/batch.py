@@ -7,20 +7,28 @@ finished here with the caller's own lookup. Results always come back in input or
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 from csnet.errors import CsnetError
 from csnet.items.envelope import Envelope
+from csnet.items.kinds import validate_draft
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
-from csnet.items.signing import KeyLookup, check_signature_only, verify_envelope
+from csnet.items.signing import (
+    KeyLookup,
+    check_signature_only,
+    verify_envelope,
+    verify_signed,
+)
 
+_T = TypeVar("_T")
 PARALLEL_MIN = 256  # below this, starting work in other processes costs more than it saves
 _CHUNKS_PER_WORKER = 4
 _ORIGINS_PER_ITEM = 4
@@ -63,21 +71,102 @@ def check_signatures(
     built only for items that passed.
     """
     items = list(raws)
+
+    def here(raw: Raw) -> CsnetError | None:
+        return _signature_outcome(raw, public_key_for)
+
     if workers <= 1 or len(items) < PARALLEL_MIN:
-        return [_signature_outcome(raw, public_key_for) for raw in items]
+        return [here(raw) for raw in items]
+    flat = _in_workers(items, public_key_for, workers, _check_chunk)
+    if flat is None:
+        return [here(raw) for raw in items]
+    return [
+        here(raw) if outcome is False else _revived(outcome)
+        for outcome, raw in zip(flat, items, strict=True)
+    ]
+
+
+def _in_workers(
+    items: list[Raw], public_key_for: KeyLookup, workers: int, chunk: Callable[..., list[_T]]
+) -> list[_T] | None:
+    """`chunk(items[a:b], keys)` in the worker processes, results in input order; None if a
+    worker died (the caller then redoes the batch here: a dead worker must not lose it)."""
     keys = {origin: public_key_for(origin) for origin in _origins(items)}
     bounds = _chunk_bounds(len(items), workers * _CHUNKS_PER_WORKER)
     try:
         pool = _pool(workers)
-        futures = [pool.submit(_check_chunk, items[a:b], keys) for a, b in bounds]
-        flat = [outcome for future in futures for outcome in future.result()]
+        futures = [pool.submit(chunk, items[a:b], keys) for a, b in bounds]
+        return [outcome for future in futures for outcome in future.result()]
     except BrokenProcessPool:
         close_pools()
-        return [_signature_outcome(raw, public_key_for) for raw in items]
+        return None
+
+
+class Checked(NamedTuple):
+    """An item whose id and signature verified: its canonical bytes (what is stored and sent
+    on) and, if its body failed its kind's schema, why (judged after audience and markings)."""
+
+    data: bytes
+    body_error: CsnetError | None
+
+
+def verify_to_bytes(
+    raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2
+) -> list[Checked | CsnetError]:
+    """Verify each item (limits, id, signature, shape, then body), across `workers` processes
+    for batches >= PARALLEL_MIN.
+
+    For receipt of large batches: the parent rebuilds each model once from bytes known to be
+    valid (`Envelope.from_signed_bytes`) instead of parsing and re-serialising it.
+    """
+    items = list(raws)
+    if workers <= 1 or len(items) < PARALLEL_MIN:
+        return [_checked(raw, public_key_for) for raw in items]
+    flat = _in_workers(items, public_key_for, workers, _checked_chunk)
+    if flat is None:
+        return [_checked(raw, public_key_for) for raw in items]
     return [
-        _signature_outcome(raw, public_key_for) if outcome is False else _revived(outcome)
+        _checked(raw, public_key_for) if outcome is None else _checked_revived(outcome)
         for outcome, raw in zip(flat, items, strict=True)
     ]
+
+
+def _checked(raw: Raw, public_key_for: KeyLookup) -> Checked | CsnetError:
+    try:
+        envelope = verify_signed(raw, public_key_for)
+    except CsnetError as exc:
+        return exc
+    try:
+        validate_draft(envelope)
+    except CsnetError as exc:
+        return Checked(envelope.to_bytes(), exc)
+    return Checked(envelope.to_bytes(), None)
+
+
+def _checked_chunk(raws: list[Raw], keys: KeyTable) -> list[_Pickled]:
+    """Runs in a worker process; None: the origin's key must come from the parent."""
+    table = _KeyTable(keys)
+    out: list[_Pickled] = []
+    for raw in raws:
+        try:
+            outcome = _checked(raw, table.lookup)
+        except _NeedsKey:
+            out.append(None)
+            continue
+        if isinstance(outcome, CsnetError):
+            out.append(_Failure.of(outcome))
+        else:
+            error = outcome.body_error
+            out.append((outcome.data, None if error is None else _Failure.of(error)))
+    return out
+
+
+def _checked_revived(outcome: _Pickled) -> Checked | CsnetError:
+    if isinstance(outcome, _Failure):
+        return outcome.revive()
+    assert outcome is not None  # why: None outcomes are redone in the parent before this
+    data, error = outcome
+    return Checked(data, None if error is None else error.revive())
 
 
 def _revived(outcome: _Failure | bool | None) -> CsnetError | None:
@@ -122,8 +211,16 @@ class _Failure(NamedTuple):
     code: str
     details: dict[str, Any]
 
+    @classmethod
+    def of(cls, exc: CsnetError) -> _Failure:
+        return cls(type(exc), exc.message, exc.error_code, exc.details)
+
     def revive(self) -> CsnetError:
         return self.kind(self.message, code=self.code, details=self.details)
+
+
+# A worker's answer for one item: (bytes, body failure), a failure, or None (key needed).
+_Pickled: TypeAlias = tuple[bytes, _Failure | None] | _Failure | None
 
 
 class _NeedsKey(Exception):
@@ -163,16 +260,9 @@ def _verify_chunk(raws: list[Raw], keys: KeyTable) -> list[_Outcome]:
 
 
 def _parallel(items: list[Raw], public_key_for: KeyLookup, workers: int) -> list[Any]:
-    keys = {origin: public_key_for(origin) for origin in _origins(items)}
-    bounds = _chunk_bounds(len(items), workers * _CHUNKS_PER_WORKER)
-    try:
-        pool = _pool(workers)
-        futures = [pool.submit(_verify_chunk, items[a:b], keys) for a, b in bounds]
-        parts = [future.result() for future in futures]
-    except BrokenProcessPool:  # why: a dead worker must not lose the batch; redo it here
-        close_pools()
+    flat = _in_workers(items, public_key_for, workers, _verify_chunk)
+    if flat is None:
         return [_outcome(raw, public_key_for) for raw in items]
-    flat = [outcome for part in parts for outcome in part]
     return [_finish(outcome, raw, public_key_for) for outcome, raw in zip(flat, items, strict=True)]
 
 
@@ -224,6 +314,19 @@ def _pool(workers: int) -> Executor:
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
             _pools[workers] = pool
         return pool
+
+
+def warm_pool(workers: int = 2) -> threading.Thread:
+    """Start the verification workers in the background (a server calls this at start-up), so
+    the first large batch a peer sends does not wait for processes to start and import."""
+
+    def start() -> None:
+        with contextlib.suppress(BrokenProcessPool, RuntimeError):
+            _pool(workers).submit(int).result()
+
+    thread = threading.Thread(target=start, name="csnet-verify-pool", daemon=True)
+    thread.start()
+    return thread
 
 
 def close_pools() -> None:

@@ -6,6 +6,7 @@ enum values and RFC 3339 times as strings, while refusing "1" for a number or tr
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from csnet.handling.categories import PersonalDatum
 from csnet.items.fields import LongText, Tag, Title, UtcDatetime
+from csnet.items.keys import NODE_ID_PATTERN
 
 MAX_TAGS = 32
 MAX_PERSONS = 100
@@ -150,4 +152,35 @@ class GroupChange(Body):
             self.action is GroupAction.ADD
         ):
             raise ValueError("members must reflect the change")
+        return self
+
+
+MAX_CONSENT_NODES = 1024
+MAX_CONSENT_GROUPS = 256
+
+
+class RelayConsent(Body):
+    """The originator's consent (Europol H2) to pass one of its items on, issued only by the
+    item's origin node (federation/consent.py).
+
+    Holders of `item` may pass it to the nodes named and to members of the groups named; the
+    markings still apply on top. Each consent states the whole permission for the item, so the
+    newest one (highest seq at the origin) replaces the earlier; empty lists withdraw it.
+    """
+
+    item: str = Field(pattern=r"^[0-9a-f]{64}$")
+    relay_to_nodes: tuple[str, ...] = Field(default=(), max_length=MAX_CONSENT_NODES)
+    relay_to_groups: tuple[str, ...] = Field(default=(), max_length=MAX_CONSENT_GROUPS)
+    expires: UtcDatetime | None = None
+    purpose: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        for names in (self.relay_to_nodes, self.relay_to_groups):
+            if tuple(sorted(set(names))) != names:
+                raise ValueError("relay_to_nodes and relay_to_groups are sorted and distinct")
+        if not all(re.fullmatch(NODE_ID_PATTERN, n) for n in self.relay_to_nodes):
+            raise ValueError("relay_to_nodes holds node ids")
+        if not all(re.fullmatch(GROUP_ID_PATTERN, g) for g in self.relay_to_groups):
+            raise ValueError("relay_to_groups holds sharing-group ids")
         return self

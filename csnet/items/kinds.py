@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from csnet.errors import BadInput
 from csnet.handling.categories import PersonalDatum
 from csnet.handling.markings import Markings
-from csnet.items.bodies import Ack, Alert, GroupChange, Note, Reply, Tombstone
+from csnet.items.bodies import Ack, Alert, GroupChange, Note, RelayConsent, Reply, Tombstone
 from csnet.items.envelope import Envelope, ItemFields
 
 KINDS: dict[str, type[BaseModel]] = {}
@@ -114,3 +114,4 @@ register_kind("reply", Reply, requires=("replies_to",))
 register_kind("ack", Ack, requires=("refers_to",))
 register_kind("tombstone", Tombstone, requires=("refers_to",))
 register_kind("group", GroupChange)  # sharing-group membership (csnet/federation/groups.py)
+register_kind("consent", RelayConsent)  # H2 consent to pass an item on (federation/consent.py)

@@ -62,6 +62,7 @@ __all__ = [
     "seal",
     "verify_envelope",
     "verify_item",
+    "verify_signed",
 ]
 
 
@@ -274,9 +275,29 @@ def verify_envelope(raw: Raw, public_key_for: KeyLookup) -> Envelope:
 
 def verify_item(raw: Raw, public_key_for: KeyLookup) -> tuple[Envelope, BaseModel]:
     """As verify_envelope, also returning the validated body model."""
+    envelope = verify_signed(raw, public_key_for)
+    return envelope, validate_draft(envelope)
+
+
+def _exact_model(data: bytes) -> Envelope | None:
+    """The model of bytes whose id and signature verified, when they are exactly its canonical
+    form: then the model is what was signed and nothing is left to compare. None: any doubt
+    (another spelling, duplicate keys, a shape error) goes the parsing path, which says why."""
+    try:
+        envelope = Envelope.model_validate_json(data)
+    except ValidationError:
+        return None
+    return envelope if envelope.to_bytes() == data else None
+
+
+def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
+    """Limits -> parse -> shape -> id -> origin key -> signature; the body is NOT checked yet
+    (a receiver judges audience and markings first, then calls validate_draft)."""
     data = raw_bytes(raw)
     check_limits(data)
     checked = _canonical_bytes_check(data, public_key_for)
+    if checked is not None and (exact := _exact_model(data)) is not None:
+        return exact
     parsed = parse_item(data)
     # why: the members the bytes check read must be the top-level ones the parser sees
     unsigned: dict[str, Any] | None
@@ -288,4 +309,4 @@ def verify_item(raw: Raw, public_key_for: KeyLookup) -> tuple[Envelope, BaseMode
     # The fast paths hold only when the wire form is the normalised one that is kept and sent on.
     if unsigned is None or envelope.unsigned_wire() != unsigned:
         check_integrity(envelope, public_key_for)
-    return envelope, validate_draft(envelope)
+    return envelope

@@ -187,6 +187,7 @@ outbox = Table(
     Column("next_attempt", DateTime(timezone=True), nullable=False),
 )
 Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+Index("ix_outbox_peer_order", outbox.c.peer, outbox.c.origin, outbox.c.seq)
 
 sync_cursors = Table(
     "sync_cursors",
@@ -216,3 +217,20 @@ group_members = Table(
     Column("node_id", String(40), primary_key=True),
 )
 Index("ix_group_members_node_id", group_members.c.node_id)
+
+# H2 consents (0005): per item, the newest consent its origin issued (kind "consent"); `origin`
+# is the consent's signer, and a consent only ever applies to an item of that same origin.
+consents = Table(
+    "consents",
+    metadata,
+    Column("item_id", String(64), primary_key=True),
+    Column("origin", String(40), primary_key=True),
+    Column("consent_id", String(64), nullable=False),  # the consent (or withdrawing) item
+    Column("seq", BigInteger, nullable=False),  # its seq at the origin: the newest one wins
+    Column("nodes", JSON, nullable=False),  # node ids that may receive the item onward
+    Column("groups", JSON, nullable=False),  # sharing groups whose members may receive it
+    Column("expires", DateTime(timezone=True)),
+    Column("purpose", Text, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+Index("ix_consents_consent_id", consents.c.consent_id)

@@ -14,7 +14,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import csnet
 from csnet.errors import CsnetError, error_body
 from csnet.node import Node
-from csnet.web.api import audit, auth, federation, groups, health, items, live, members, tokens
+from csnet.web.api import (
+    audit,
+    auth,
+    consent,
+    federation,
+    groups,
+    health,
+    items,
+    live,
+    members,
+    tokens,
+)
 from csnet.web.schemas import ErrorBody
 
 log = logging.getLogger("csnet.web")
@@ -134,7 +145,8 @@ def create_app(node: Node) -> FastAPI:
     )
     app.state.node = node
     _install_handlers(app)
-    for module in (health, auth, members, tokens, items, audit, federation, live, groups):
+    routers = (health, auth, members, tokens, items, audit, federation, live, groups, consent)
+    for module in routers:
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     return app

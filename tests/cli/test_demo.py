@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 from typer.testing import CliRunner
 
+from csnet.accounts import members
 from csnet.alerts.access import Caller
-from csnet.alerts.service import feed
+from csnet.alerts.service import NewItem, feed, publish
 from csnet.cli.demo_seed import MEMBERS, NODES
 from csnet.cli.main import app
+from csnet.handling.markings import TLP, Markings
 from csnet.node import open_node
 from csnet.settings import load_settings
+from csnet.store import item_store
+from tests.factories import alert_body
 
 runner = CliRunner()
 
@@ -58,7 +64,7 @@ def test_demo_code_for_unknown_login(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_demo_nodes_form_a_full_mesh_over_http(tmp_path: Path) -> None:
-    from csnet.cli.demo_network import Endpoint, form_mesh, is_peered, node_id_of
+    from csnet.cli.demo_network import Endpoint, form_group, form_mesh, is_peered, node_id_of
     from csnet.web.peer_transport import HttpPeerTransport
     from tests.federation.test_e2e_processes import Served, free_port
 
@@ -79,7 +85,46 @@ def test_demo_nodes_form_a_full_mesh_over_http(tmp_path: Path) -> None:
         ids = [node_id_of(e) for e in endpoints]
         for endpoint, own in zip(endpoints, ids, strict=True):
             assert all(is_peered(endpoint, other) for other in ids if other != own)
+        gid = form_group(endpoints[-1], "Eastern Mediterranean", ids[:-1])
+        item_id = _post_to_group(endpoints[0], gid)  # a member posts to the whole group
+        assert _arrives(endpoints[1:], item_id), "the group's alert did not reach every member"
     finally:
         transport.close()
         for served in nodes:
             served.stop()
+
+
+def _post_to_group(endpoint: Any, gid: str) -> str:
+    from csnet.cli.demo_network import opened
+
+    deadline = time.monotonic() + 30
+    with opened(endpoint) as node:
+        # why: the owner's membership items reach this node by push before it may address it
+        while gid not in groups_of_node(node) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with node.store.read() as conn:
+            officer = members.get_by_username(conn, "officer")
+        new = NewItem("alert", alert_body(), Markings(tlp=TLP.AMBER), audience_groups=(gid,))
+        return publish(node, Caller(officer), new).id
+
+
+def groups_of_node(node: Any) -> frozenset[str]:
+    from csnet.federation import groups
+
+    with node.store.read() as conn:
+        return groups.groups_of(conn, node.node_id)
+
+
+def _arrives(endpoints: list[Any], item_id: str) -> bool:
+    from csnet.cli.demo_network import opened
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        held = []
+        for endpoint in endpoints:
+            with opened(endpoint) as node, node.store.read() as conn:
+                held.append(item_store.get_item(conn, item_id) is not None)
+        if all(held):
+            return True
+        time.sleep(0.2)
+    return False

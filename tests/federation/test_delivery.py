@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish_many
+from csnet.federation import delivery as delivery_module
 from csnet.federation import handshake, outbox
 from csnet.federation.delivery import Delivery
 from csnet.handling.markings import TLP, Markings
@@ -241,3 +243,21 @@ def test_new_items_for_a_peer_in_backoff_keep_its_schedule(peered: Pair) -> None
         due = outbox.pending_peers(conn, a.now())
     assert [r[0] for r in rows] == [5, 5]
     assert due == []  # no push is triggered towards a peer that is backing off
+
+
+def test_a_failed_pull_is_retried_on_the_backoff_schedule(
+    peered: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = peered.a, peered.b
+    (env,) = post(a, to=(b.node_id,))
+    with a.store.write() as conn:
+        outbox.defer(conn, b.node_id, 2, 30.0, a.now())  # A's pushes to B are failing
+    client = peered.transport.apps.pop("http://pk-fia.test")  # and A is down for B
+    delivery = Delivery(b)
+    assert delivery.pull_all() == 0 and delivery.pull_retries() == 0  # not due yet
+    peered.transport.apps["http://pk-fia.test"] = client
+    now = time.monotonic()
+    monkeypatch.setattr(delivery_module.time, "monotonic", lambda: now + 61)
+    assert delivery.pull_retries() == 1  # A is back: caught up without waiting a full period
+    assert raw_of(b, env.id) == env.to_bytes()
+    assert delivery.pull_retries() == 0  # nothing failing any more

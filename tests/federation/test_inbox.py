@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from csnet.federation import peers
+from csnet.federation import framing, peers
 from csnet.federation.peers import PeerStatus
 from csnet.federation.requests import sign_request
 from csnet.federation.transport import PeerResponse
@@ -153,3 +153,55 @@ def test_mixed_batch_judges_each_item(peered: Pair) -> None:
         }
     ]
     assert stored_on_b(peered) == 1
+
+
+def framed(items: list[bytes]) -> bytes:
+    return framing.join_lines(items)
+
+
+def test_framed_batch_stores_the_bytes_as_signed(peered: Pair) -> None:
+    sent = post(peered.a, 3, to=(peered.b.node_id,))
+    answer = push(peered, body=framed([env.to_bytes() for env in sent]))
+    assert answer.json() == {"accepted": [env.id for env in sent], "refused": []}
+    assert all(raw_of(peered.b, env.id) == env.to_bytes() for env in sent)
+
+
+def test_framed_batch_judges_each_item_in_the_fixed_order(peered: Pair) -> None:
+    good = wire_for_b(peered)
+    (elsewhere,) = post(peered.a)
+    data = unsigned(wire_for_b(peered))
+    data["body"] = {"nonsense": True}
+    bad_body = resign(data, peered.a.key)
+    # why: out of the audience AND a bad body: the audience is judged first
+    outside = unsigned(elsewhere.to_wire())
+    outside["body"] = {"nonsense": True}
+    both = resign(outside, peered.a.key)
+    forged = resign(unsigned(good), NodeKey.generate())
+    lines = [canonical_json(w) for w in (good, bad_body, both, forged)]
+    answer = push(peered, body=framed(lines)).json()
+    assert answer["accepted"] == [good["id"]]
+    codes = [(r["index"], r["code"]) for r in answer["refused"]]
+    assert codes == [(1, "bad_body"), (2, "not_in_audience"), (3, "bad_signature")]
+    assert stored_on_b(peered) == 1
+
+
+def test_an_item_already_held_is_accepted_without_storing_again(peered: Pair) -> None:
+    wire = wire_for_b(peered)
+    assert push(peered, [wire]).json()["accepted"] == [wire["id"]]
+    before = actions(peered.b)
+    # A copy claiming the held id with other content: nothing changes, nothing is stored.
+    twin = {**wire, "author": "someone-else"}
+    answer = push(peered, body=framed([canonical_json(twin)])).json()
+    assert answer == {"accepted": [wire["id"]], "refused": []}
+    assert raw_of(peered.b, wire["id"]) == canonical_json(wire)
+    assert stored_on_b(peered) == 1 and len(actions(peered.b)) == len(before)
+
+
+def test_a_large_framed_batch_is_verified_in_worker_processes(peered: Pair) -> None:
+    sent = post(peered.a, 300, to=(peered.b.node_id,))
+    lines = [env.to_bytes() for env in sent]
+    lines[7] = lines[7].replace(b"alert 7", b"alert 8")
+    answer = push(peered, body=framed(lines)).json()
+    assert len(answer["accepted"]) == 299
+    assert [(r["index"], r["code"]) for r in answer["refused"]] == [(7, "bad_hash")]
+    assert stored_on_b(peered) == 299

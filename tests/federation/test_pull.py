@@ -7,10 +7,11 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from csnet.federation import inbox, peers, pull
+from csnet.federation import inbox, outbox, peers, pull
 from csnet.federation.requests import sign_request
 from csnet.node import Node
 from csnet.store.tables import items
+from csnet.store.tables import outbox as outbox_table
 from tests.federation.conftest import URL_A, Pair
 from tests.federation.test_delivery import post
 from tests.federation.test_handshake import actions, peer_up
@@ -20,6 +21,18 @@ from tests.federation.test_handshake import actions, peer_up
 def peered(pair: Pair) -> Pair:
     peer_up(pair)
     return pair
+
+
+def push_failed(node: Node, peer_id: str) -> None:
+    """As if every push from `node` to the peer had failed: its rows are in backoff."""
+    with node.store.write() as conn:
+        outbox.defer(conn, peer_id, 3, 30.0, node.now())
+
+
+def queued_for(node: Node, peer_id: str) -> int:
+    with node.store.read() as conn:
+        rows = conn.execute(select(outbox_table.c.attempts).where(outbox_table.c.peer == peer_id))
+        return len(rows.all())
 
 
 def digest(node: Node, origin: str) -> str:
@@ -33,6 +46,7 @@ def test_catch_up_of_1200_items_in_pages_of_at_most_500(peered: Pair) -> None:
     post(a, 600, to=(b.node_id,))
     post(a, 600, to=(b.node_id,))
     post(a, 30)  # not addressed to B: never served to it
+    push_failed(a, b.node_id)
     with b.store.read() as conn:
         a_at_b = peers.require_peer(conn, a.node_id)
     assert pull.pull_peer(b, a_at_b) == 1200
@@ -46,12 +60,43 @@ def test_catch_up_of_1200_items_in_pages_of_at_most_500(peered: Pair) -> None:
     assert ids == wanted and cursor == 1230
     assert digest(b, a.node_id) == hashlib.sha256("".join(sorted(wanted)).encode()).hexdigest()
     assert pull.pull_peer(b, a_at_b) == 0  # the cursor remembers; nothing is fetched twice
+    assert queued_for(a, b.node_id) == 0  # delivered by pull: push will not send them again
+
+
+def test_pull_leaves_queued_items_to_a_working_push(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    (first,) = post(a, to=(b.node_id,))
+    with a.store.write() as conn:
+        outbox.remove(conn, b.node_id, [first.id])  # as if pushed already
+    post(a, 3, to=(b.node_id,))
+    with a.store.read() as conn:
+        b_at_a = peers.require_peer(conn, b.node_id)
+    page = pull.serve_page(a, b_at_a, a.node_id, 0, 500)
+    # why: the other three are on their way by push; serving them too would send them twice
+    assert [w["id"] for w in page.items] == [first.id] and page.next == 1 and not page.more
+    assert queued_for(a, b.node_id) == 3
+
+
+def test_pull_while_push_fails_serves_all_and_ends_the_backoff(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    sent = post(a, 3, to=(b.node_id,))
+    push_failed(a, b.node_id)
+    with a.store.read() as conn:
+        b_at_a = peers.require_peer(conn, b.node_id)
+    page = pull.serve_page(a, b_at_a, a.node_id, 0, 500)
+    assert [w["id"] for w in page.items] == [e.id for e in sent] and not page.more
+    assert queued_for(a, b.node_id) == 0
+    post(a, to=(b.node_id,))
+    with a.store.read() as conn:
+        state = conn.execute(select(outbox_table.c.attempts, outbox_table.c.next_attempt)).one()
+    assert state.attempts == 0  # the peer was heard from: the next push goes at once
 
 
 def test_pull_serves_only_what_the_peer_may_receive(peered: Pair) -> None:
     a, b = peered.a, peered.b
     (mine,) = post(a)
     (theirs,) = post(a, to=(b.node_id,))
+    push_failed(a, b.node_id)
     with a.store.read() as conn:
         b_at_a = peers.require_peer(conn, b.node_id)
     page = pull.serve_page(a, b_at_a, a.node_id, 0, 500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from csnet.handling.actors import Actor, MemberActor
 from csnet.handling.markings import TLP, Markings
-from csnet.handling.policy import Context, ItemFacts, decide
+from csnet.handling.policy import Context, ItemFacts, RelayConsent, decide
 from csnet.handling.roles import Action, Role
 
 WHY = "case 2024/17: facilitation network"
@@ -26,13 +26,20 @@ def item(tlp: TLP = TLP.AMBER, **markings: object) -> ItemFacts:
     )
 
 
-def to(node: str, country: str = "DE", *groups: str, consent: Action | None = None) -> Context:
+def to(
+    node: str,
+    country: str = "DE",
+    *groups: str,
+    consent: Action | None = None,
+    relay: RelayConsent | None = None,
+) -> Context:
     return Context(
         target_node=node,
         target_country=country,
         target_groups=frozenset(groups),
         originator_consent=frozenset({consent} if consent else ()),
         justification=WHY,
+        relay_consent=relay,
     )
 
 

@@ -7,10 +7,11 @@ from datetime import date
 from csnet.handling.actors import MemberActor, PeerActor
 from csnet.handling.categories import DataSubjectCategory as Cat
 from csnet.handling.markings import TLP, Handling, HandlingCode
-from csnet.handling.policy import Context, Decision, can_read, decide
+from csnet.handling.policy import Context, Decision, RelayConsent, can_read, decide
 from csnet.handling.roles import Action, Role
 
 from .policy_factories import (
+    IN_GROUP,
     NAMED,
     ORIGIN_ANALYST,
     ORIGIN_SUPERVISOR,
@@ -27,9 +28,40 @@ def test_h2_forward_needs_the_originators_permission_even_for_clear() -> None:
     clear_h2 = item(TLP.CLEAR, handling=Handling(code=HandlingCode.H2))
     decision = decide(NAMED, Action.FORWARD, clear_h2, to("node-x", "PL"))
     assert decision == Decision(False, ("H2: forward needs the originator's permission",))
-    consent = to("node-x", "PL", consent=Action.FORWARD)
+    consent = to("node-x", "PL", relay=RelayConsent(nodes=frozenset({"node-x"})))
     assert allowed(NAMED, Action.FORWARD, clear_h2, consent)
     assert allowed(ORIGIN_ANALYST, Action.FORWARD, clear_h2, to("node-x", "PL"))
+
+
+def test_h2_consent_names_the_target_by_node_or_group() -> None:
+    clear_h2 = item(TLP.CLEAR, handling=Handling(code=HandlingCode.H2))
+    by_group = RelayConsent(groups=frozenset({"g-adriatic"}))
+    assert allowed(
+        NAMED, Action.FORWARD, clear_h2, to("node-x", "PL", "g-adriatic", relay=by_group)
+    )
+    elsewhere = to("node-y", "PL", "g-other", relay=by_group)
+    decision = decide(NAMED, Action.FORWARD, clear_h2, elsewhere)
+    assert decision == Decision(False, ("H2: the originator's consent does not name node-y",))
+    withdrawn = to("node-x", "PL", "g-adriatic", relay=RelayConsent())  # empty: names nobody
+    assert not allowed(NAMED, Action.FORWARD, clear_h2, withdrawn)
+    # A blanket action permission is for act_on (H1, H3); it never stands in for H2 consent.
+    assert not allowed(NAMED, Action.FORWARD, clear_h2, to("node-x", "PL", consent=Action.FORWARD))
+
+
+def test_h2_consent_never_lifts_tlp_or_the_audience() -> None:
+    h2 = Handling(code=HandlingCode.H2)
+    consent = RelayConsent(nodes=frozenset({"node-x", "node-a"}))
+    for tlp in (TLP.AMBER, TLP.AMBER_STRICT, TLP.RED):
+        decision = decide(
+            NAMED, Action.FORWARD, item(tlp, handling=h2), to("node-a", relay=consent)
+        )
+        assert not decision.allowed
+        assert f"{tlp}: recipients may not pass it on" in decision.reasons
+    green = item(TLP.GREEN, handling=h2)  # its community is node-a and g-balkan only
+    assert not allowed(NAMED, Action.FORWARD, green, to("node-x", "PL", relay=consent))
+    assert allowed(IN_GROUP, Action.FORWARD, green, to("node-a", "IT", relay=consent))
+    excluded = item(TLP.CLEAR, handling=h2, releasability={"exclude_countries": ["PL"]})
+    assert not allowed(NAMED, Action.FORWARD, excluded, to("node-x", "PL", relay=consent))
 
 
 def test_h2_disclosure_is_the_originators_decision() -> None:

@@ -13,7 +13,7 @@ import pytest
 from csnet.handling.actors import MemberActor
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings
-from csnet.handling.policy import Context, ItemFacts, decide
+from csnet.handling.policy import Context, ItemFacts, RelayConsent, decide
 from csnet.handling.roles import Action, Role
 
 A, R = Action, Role
@@ -24,14 +24,23 @@ MAY = {
     R.PROTECTION_OFFICER: {A.READ, A.SEARCH, A.FORWARD},
     R.ADMIN: {A.READ, A.SEARCH},
 }
-CONSENTS = {"no-consent": frozenset(), "consent": frozenset({A.FORWARD, A.ACT_ON})}
+# (act_on permissions, H2 relay consent): the target is node-t, in group g-balkan.
+CONSENTS: dict[str, tuple[frozenset[Action], RelayConsent | None]] = {
+    "no-consent": (frozenset(), None),
+    "consent": (frozenset({A.ACT_ON}), RelayConsent(nodes=frozenset({"node-t"}))),
+    "consent-by-group": (frozenset({A.ACT_ON}), RelayConsent(groups=frozenset({"g-balkan"}))),
+    "consent-elsewhere": (
+        frozenset({A.FORWARD, A.ACT_ON}),  # a blanket FORWARD never stands in for H2 consent
+        RelayConsent(nodes=frozenset({"node-z"}), groups=frozenset({"g-other"})),
+    ),
+}
 
 
 def expected(
     who: str, tlp: TLP, code: HandlingCode, role: Role, action: Action, personal: bool, consent: str
 ) -> bool:
     """Origin member is not the author, and the origin node is not named; the target is named."""
-    granted = CONSENTS[consent]
+    granted = CONSENTS[consent][0]
     origin = who == "origin"
     if action not in MAY[role] or (role is R.ADMIN and personal):
         return False
@@ -44,7 +53,7 @@ def expected(
             return True
         if tlp in (TLP.AMBER, TLP.AMBER_STRICT, TLP.RED):
             return False
-        return code is not HandlingCode.H2 or A.FORWARD in granted
+        return code is not HandlingCode.H2 or consent in ("consent", "consent-by-group")
     if action is A.EXPORT:
         if tlp in (TLP.AMBER_STRICT, TLP.RED):
             return origin and role is R.SUPERVISOR
@@ -85,7 +94,8 @@ def test_matrix(who: str, tlp: TLP, code: HandlingCode, role: Role, action: Acti
             target_node="node-t",
             target_country="DE",
             target_groups=frozenset({"g-balkan"}),
-            originator_consent=CONSENTS[consent],
+            originator_consent=CONSENTS[consent][0],
+            relay_consent=CONSENTS[consent][1],
             justification="case 2024/17: facilitation network",
         )
         decision = decide(_actor(who, role), action, _item(tlp, code, personal), context)
@@ -95,4 +105,4 @@ def test_matrix(who: str, tlp: TLP, code: HandlingCode, role: Role, action: Acti
 
 
 def test_matrix_is_complete() -> None:
-    assert len(CASES) * len(VARIANTS) == 2 * 5 * 4 * 5 * 6 * 2 * 2
+    assert len(CASES) * len(VARIANTS) == 2 * 5 * 4 * 5 * 6 * 2 * 4

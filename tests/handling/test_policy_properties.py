@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from csnet.handling.actors import Actor, MemberActor, PeerActor
 from csnet.handling.categories import PROTECTED_CATEGORIES, DataSubjectCategory
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings, Releasability
-from csnet.handling.policy import Context, ItemFacts, decide
+from csnet.handling.policy import Context, ItemFacts, RelayConsent, decide
 from csnet.handling.roles import Action, Role
 
 T = TypeVar("T")
@@ -73,10 +73,14 @@ def item_of(
     return ItemFacts(origin, author, audience_nodes, audience_groups, markings, subjects)
 
 
-def context_of(target: Target, consent: frozenset[Action], rest: Rest) -> Context:
+def context_of(
+    target: Target, consent: frozenset[Action], rest: Rest, relay: RelayConsent | None
+) -> Context:
     node, country, groups = target
     search_kind, export_as, justification, today = rest
-    return Context(node, country, groups, consent, search_kind, export_as, justification, today)
+    return Context(
+        node, country, groups, consent, search_kind, export_as, justification, today, relay
+    )
 
 
 WHERE: list[Where] = list(product(NODES, MEMBERS, NODE_SETS, GROUP_SETS))
@@ -90,11 +94,15 @@ items = st.builds(
     st.sampled_from(MARKINGS),
     st.sampled_from(subsets(DataSubjectCategory, 2)),
 )
+RELAY_CONSENTS = [None] + [
+    RelayConsent(nodes, groups) for nodes in subsets(NODES, 2) for groups in GROUP_SETS[:4]
+]
 contexts = st.builds(
     context_of,
     st.sampled_from(TARGETS),
     st.sampled_from(subsets(Action, 6)),
     st.sampled_from(RESTS),
+    st.sampled_from(RELAY_CONSENTS),
 )
 
 
@@ -151,3 +159,8 @@ def test_hard_limits_hold(actor: Actor, item: ItemFacts, ctx: Context, action: A
         assert decide(receiver, Action.READ, item, ctx).allowed
     if action in (Action.EXPORT, Action.DISCLOSE):
         assert isinstance(actor, MemberActor)
+    h2 = item.markings.handling.code is HandlingCode.H2
+    if action is Action.FORWARD and h2 and actor.node_id != item.origin:
+        consent = ctx.relay_consent  # H2: only where the originator's consent names the target
+        assert consent is not None and ctx.target_node is not None
+        assert consent.names(ctx.target_node, ctx.target_groups)

@@ -8,9 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from csnet.errors import IntegrityFailure, TooLarge
-from csnet.items.batch import BatchResult, close_pools, verify_many
+from csnet.errors import CsnetError, IntegrityFailure, TooLarge
+from csnet.items.batch import (
+    BatchResult,
+    Checked,
+    close_pools,
+    verify_many,
+    verify_to_bytes,
+    warm_pool,
+)
 from csnet.items.envelope import Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
@@ -23,6 +31,10 @@ CREATED = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 def _stop_workers() -> Iterator[None]:
     yield
     close_pools()
+
+
+class _Unchecked(BaseModel):
+    """Stands in for a validated body, so a test can seal a body its kind would refuse."""
 
 
 def _batch(draft: ItemDraft, key: NodeKey, other_key: NodeKey) -> tuple[list[Raw], dict[int, str]]:
@@ -127,3 +139,51 @@ def test_check_signatures_agrees_with_full_verification(
             assert i not in full.failures or full.failures[i].error_code == "bad_body"
         else:
             assert full.failures[i].error_code == outcome.error_code
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_verify_to_bytes_agrees_with_full_verification(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup, workers: int
+) -> None:
+    raws, bad = _batch(draft, key, other_key)
+    outcomes = verify_to_bytes(raws, lookup, workers=workers)
+    full = verify_many(raws, lookup, workers=1)
+    assert len(outcomes) == len(raws)
+    for i, outcome in enumerate(outcomes):
+        env = full.envelopes[i]
+        if env is None:
+            assert isinstance(outcome, CsnetError) and outcome.error_code == bad[i], i
+        else:
+            # the canonical bytes, whatever spelling arrived; the model rebuilt from them is equal
+            assert isinstance(outcome, Checked) and outcome.body_error is None
+            assert outcome.data == env.to_bytes()
+            assert Envelope.from_signed_bytes(outcome.data) == env
+
+
+def test_verify_to_bytes_reports_a_bad_body_after_the_signature(
+    key: NodeKey, lookup: KeyLookup
+) -> None:
+    # why: a receiver judges audience and markings before the body, so the body's failure
+    # travels beside the verified bytes instead of replacing them
+    wrong = ItemDraft(kind="alert", author="officer-7", body={"title": "no text, no urgency"})
+    env = seal(wrong, key, origin=key.node_id, seq=1, created=CREATED, body=_Unchecked())
+    (outcome,) = verify_to_bytes([env.to_bytes()], lookup, workers=1)
+    assert isinstance(outcome, Checked) and outcome.data == env.to_bytes()
+    assert outcome.body_error is not None and outcome.body_error.error_code == "bad_body"
+    parallel = verify_to_bytes([env.to_bytes()] * 300, lookup, workers=2)
+    assert all(isinstance(o, Checked) and o.body_error is not None for o in parallel)
+    assert {o.body_error.error_code for o in parallel if isinstance(o, Checked) and o.body_error}
+    assert verify_many([env.to_bytes()], lookup).failures[0].error_code == "bad_body"
+
+
+def test_a_non_canonical_spelling_is_verified_the_parsing_way(
+    sealed: Envelope, lookup: KeyLookup
+) -> None:
+    spaced = json.dumps(json.loads(sealed.to_bytes()), indent=1).encode()
+    (outcome,) = verify_to_bytes([spaced], lookup, workers=1)
+    assert isinstance(outcome, Checked) and outcome.data == sealed.to_bytes()
+
+
+def test_warm_pool_starts_the_workers() -> None:
+    warm_pool(2).join(timeout=60)
+    assert verify_to_bytes([], lambda _origin: None, workers=2) == []

@@ -163,3 +163,10 @@ def get_items(
         audit_refusal(node, call.peer.node_id, exc.error_code, {"method": "GET", "path": "items"})
         raise
     return pull.serve_page(node, call.peer, *query).to_json()
+
+
+@router.get("/origins")
+def get_origins(node: NodeDep, call: PeerDep) -> dict[str, Any]:
+    """Other origins whose items this node may pass to the calling peer, each with the highest
+    seq of such an item, so that a puller learns of third nodes (docs/federation.md §6)."""
+    return {"origins": pull.list_origins(node, call.peer)}
