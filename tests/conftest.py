@@ -24,11 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from csnet.store.engine import Store
 from csnet.store.migrate import upgrade
+
+# why: CI and development share 2 cores with other work; a slow moment must not fail a property
+settings.register_profile("csnet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("csnet")
 
 PG_URL_VAR = "CSNET_TEST_DATABASE_URL"
 BUS_URL_VAR = "CSNET_TEST_BUS_URL"

@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "csnet"
 WEB_LIBS = ("fastapi", "starlette", "jinja2", "httpx", "uvicorn")
-PURE = ("handling", "items")
+PURE = ("handling", "items", "indicators")
 DOMAIN = ("alerts", "accounts", "audit", "store", "bus", "live", "federation")
 
 

@@ -1,7 +1,8 @@
 """API tokens for scripts and integrations: bearer secrets stored only as sha256 hashes.
 
 A secret looks like "csn_" + 43 URL-safe characters; the prefix lets secret scanners find
-leaked tokens. `authenticate_token` writes last_used, so call it inside a write transaction.
+leaked tokens. `authenticate_token` writes last_used, so call it inside a write transaction;
+`check_token` only reads, and `touch` records the use when `needs_touch` says so.
 """
 
 from __future__ import annotations
@@ -91,6 +92,23 @@ def authenticate_token(
     conn: Connection, secret: str, now: datetime
 ) -> tuple[Member, tuple[str, ...]]:
     """The member and scopes of a valid token; Unauthenticated for anything else."""
+    member, info = check_token(conn, secret, now)
+    if needs_touch(info, now):
+        touch(conn, info.id, now)
+    return member, info.scopes
+
+
+def needs_touch(info: TokenInfo, now: datetime) -> bool:
+    """last_used is kept to the minute: most requests need no write at all."""
+    return info.last_used is None or now - info.last_used >= LAST_USED_RESOLUTION
+
+
+def touch(conn: Connection, token_id: str, now: datetime) -> None:
+    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used=now))
+
+
+def check_token(conn: Connection, secret: str, now: datetime) -> tuple[Member, TokenInfo]:
+    """The member and the token of a valid secret, read only (Unauthenticated otherwise)."""
     now = require_aware(now)
     if not isinstance(secret, str) or not secret.startswith(PREFIX):
         raise Unauthenticated(INVALID)
@@ -107,9 +125,7 @@ def authenticate_token(
     member = get_member(conn, info.member_id)
     if member.disabled:
         raise Unauthenticated(INVALID)
-    if info.last_used is None or now - info.last_used >= LAST_USED_RESOLUTION:
-        conn.execute(update(api_tokens).where(api_tokens.c.id == info.id).values(last_used=now))
-    return member, info.scopes
+    return member, info
 
 
 def _get(conn: Connection, token_id: str) -> TokenInfo:

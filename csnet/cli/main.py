@@ -13,6 +13,7 @@ from csnet.cli import (
     admin_cmds,
     consent_cmds,
     demo,
+    extract_cmd,
     group_cmds,
     item_cmds,
     node_cmds,
@@ -34,6 +35,7 @@ app.command()(item_cmds.login)
 app.command()(watch_cmd.watch)
 app.command()(demo.demo)
 app.command("demo-code")(demo.demo_code)
+app.command("extract")(extract_cmd.extract_command)
 app.add_typer(admin_cmds.member_app, name="member")
 app.add_typer(admin_cmds.token_app, name="token")
 app.add_typer(admin_cmds.audit_app, name="audit")

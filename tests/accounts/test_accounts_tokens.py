@@ -18,6 +18,7 @@ from csnet.accounts import (
     list_tokens,
     revoke_token,
 )
+from csnet.accounts.tokens import check_token, needs_touch, touch
 from csnet.errors import BadInput, Conflict, NotFound, Unauthenticated
 from csnet.store.engine import Store
 from csnet.store.tables import api_tokens
@@ -88,6 +89,23 @@ def test_authenticate_returns_member_and_scopes(
     with store.write() as conn:
         _, secret = create_token(conn, member.id, "t", scopes, now, 1)
         assert authenticate_token(conn, secret, now) == (member, tuple(sorted(scopes)))
+
+
+def test_check_token_only_reads_and_says_when_to_record_the_use(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    member, _ = new_member()
+    with store.write() as conn:
+        _info, secret = create_token(conn, member.id, "t", ["read"], now, 1)
+    with store.read() as conn:
+        found, info = check_token(conn, secret, now)
+    assert found == member and info.last_used is None and needs_touch(info, now)
+    with store.write() as conn:
+        touch(conn, info.id, now)
+    with store.read() as conn:
+        _found, info = check_token(conn, secret, now + timedelta(seconds=59))
+    assert info.last_used == now and not needs_touch(info, now + timedelta(seconds=59))
+    assert needs_touch(info, now + timedelta(minutes=1))
 
 
 def test_last_used_is_recorded_at_minute_resolution(
