@@ -23,7 +23,8 @@ from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
-from csnet.items.batch import check_signatures, close_pools, verify_many
+from csnet.items.batch import check_signatures, verify_many
+from csnet.items.pools import close_pools
 from csnet.items.signing import verify_envelope
 from csnet.node import Node, init_node
 from csnet.store import item_store

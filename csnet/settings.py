@@ -59,6 +59,13 @@ def _seconds(text: str) -> int:
     return seconds
 
 
+def _noisy_after(text: str) -> int:
+    count = int(text)
+    if not 2 <= count <= 100_000:
+        raise ValueError(f"{count} is not between 2 and 100000 items")
+    return count
+
+
 def _bus_url(text: str) -> str:
     url = text.strip()
     if url and not url.startswith("nats://"):
@@ -100,6 +107,13 @@ SETTINGS: tuple[Setting, ...] = (
         "NATS JetStream URL (nats://host:4222) shared by the worker processes of this node for "
         "live events and outbox work; empty means the in-process bus (one process).",
         _bus_url,
+    ),
+    Setting(
+        "correlation_noisy_after",
+        50,
+        "Items sharing one indicator value before it is marked noisy: no further sightings or "
+        "hits are recorded for it (2-100000).",
+        _noisy_after,
     ),
 )
 

@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "csnet"
 WEB_LIBS = ("fastapi", "starlette", "jinja2", "httpx", "uvicorn")
 PURE = ("handling", "items", "indicators")
-DOMAIN = ("alerts", "accounts", "audit", "store", "bus", "live", "federation")
+DOMAIN = ("alerts", "accounts", "audit", "store", "bus", "live", "federation", "correlation")
 
 
 def _imports(path: Path) -> set[str]:

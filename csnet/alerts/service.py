@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from csnet.alerts.access import Caller, ask, needs_justification_only, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
+from csnet.correlation import sightings
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import outbox
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
@@ -113,8 +114,10 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
         )
         # why: in the same transaction, so an acknowledged item is never missing from the outbox
         outbox.enqueue(conn, node.node_id, envelopes, node.now())
+        hits = sightings.observe(node, conn, envelopes)  # same transaction: no item unsighted
     # Only after the commit: a live feed never announces an item that a rollback took back.
-    node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes])
+    announced = [Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes]
+    node.bus.publish(announced + sightings.events(hits))
     node.work.notify()  # a running delivery runner pushes to peers at once
     return envelopes
 
@@ -173,8 +176,14 @@ def get_visible(node: Node, caller: Caller, item_id: str) -> StoredItem:
 
 
 def _audit_consultation(node: Node, caller: Caller, envelopes: Sequence[Envelope]) -> None:
-    personal = [e for e in envelopes if e.markings.subjects]
-    if not personal:
+    audit_consultation(node, caller, [e for e in envelopes if e.markings.subjects])
+
+
+def audit_consultation(
+    node: Node, caller: Caller, envelopes: Sequence[Envelope], via: str | None = None
+) -> None:
+    """LED Art 25: each item with personal data shown to a member, with the justification."""
+    if not envelopes:
         return
     entries = [
         AuditEntry(
@@ -183,10 +192,14 @@ def _audit_consultation(node: Node, caller: Caller, envelopes: Sequence[Envelope
             item_id=env.id,
             justification=caller.justification,
             recipients=(f"member:{caller.member.id}",),
-            details={"kind": env.kind, "subjects": [s.value for s in env.markings.subjects]},
+            details={
+                "kind": env.kind,
+                "subjects": [s.value for s in env.markings.subjects],
+                **({"via": via} if via else {}),
+            },
             personal_data=True,
         )
-        for env in personal
+        for env in envelopes
     ]
     with node.store.write() as conn:
         append_many(conn, entries, node.now())

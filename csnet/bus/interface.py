@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 ITEM = "item"
+HIT = "hit"
 GapReason = Literal["behind", "slow", "unknown"]
 
 
@@ -18,27 +19,46 @@ class Event:
     Events carry ids, never content: the bus (perhaps a NATS cluster) holds no personal data.
     """
 
-    kind: str  # "item" now; "hit" and others later
-    item_id: str
+    kind: str  # "item" or "hit"; others later
+    item_id: str  # a hit: the new item
     origin: str
-    item_kind: str
+    item_kind: str  # a hit: the indicator type
     created: datetime
     seq: int = 0  # assigned by the bus on publish (in JetStream: the stream sequence)
+    other_id: str | None = None  # a hit: the item that already held the value
+    value_id: int | None = None  # a hit: the shared value's row (an id, not the value itself)
 
     @classmethod
     def item(cls, item_id: str, origin: str, item_kind: str, created: datetime) -> Event:
         return cls(ITEM, item_id, origin, item_kind, created)
 
+    @classmethod
+    def hit(
+        cls,
+        item_id: str,
+        origin: str,
+        value_type: str,
+        created: datetime,
+        other_id: str,
+        value_id: int,
+    ) -> Event:
+        return cls(HIT, item_id, origin, value_type, created, other_id=other_id, value_id=value_id)
+
     def numbered(self, seq: int) -> Event:
         return replace(self, seq=seq)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready form, for buses that carry bytes between processes."""
-        return {**asdict(self), "created": self.created.isoformat()}
+        """A JSON-ready form, for buses that carry bytes between processes; the hit fields only
+        when set, so item events read the same as before to workers of an older version."""
+        data = {**asdict(self), "created": self.created.isoformat()}
+        return {k: v for k, v in data.items() if v is not None or k not in _HIT_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
         return cls(**{**data, "created": datetime.fromisoformat(str(data["created"]))})
+
+
+_HIT_FIELDS = frozenset({"other_id", "value_id"})
 
 
 @dataclass(frozen=True)

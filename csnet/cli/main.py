@@ -15,6 +15,8 @@ from csnet.cli import (
     demo,
     extract_cmd,
     group_cmds,
+    hit_cmds,
+    hitcheck_cmd,
     item_cmds,
     node_cmds,
     peer_cmds,
@@ -36,6 +38,9 @@ app.command()(watch_cmd.watch)
 app.command()(demo.demo)
 app.command("demo-code")(demo.demo_code)
 app.command("extract")(extract_cmd.extract_command)
+app.command("hitcheck")(hitcheck_cmd.hitcheck_command)
+app.command("hits")(hit_cmds.hits)
+app.add_typer(hit_cmds.indicator_app, name="indicator")
 app.add_typer(admin_cmds.member_app, name="member")
 app.add_typer(admin_cmds.token_app, name="token")
 app.add_typer(admin_cmds.audit_app, name="audit")

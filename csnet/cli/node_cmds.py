@@ -47,7 +47,8 @@ def serve(
     import uvicorn
 
     from csnet.federation.delivery import Delivery
-    from csnet.items.batch import close_pools, warm_pool
+    from csnet.items.batch import warm_pool
+    from csnet.items.pools import close_pools
     from csnet.web.app import create_app
     from csnet.web.peer_transport import HttpPeerTransport
 
@@ -72,5 +73,5 @@ def serve(
     finally:
         delivery.stop()  # why: join the runner before the store it writes to is closed
         transport.close()
-        close_pools()
+        close_pools()  # signature checks and PSI share the worker processes
         node.close()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
+from csnet.correlation import sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
 from csnet.federation import consent, framing, groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
@@ -218,6 +219,7 @@ def receive(
         receipt.stored = [e for e in envelopes if e.id not in held]
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in receipt.stored], node.now())
         groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
+        hits = sightings.observe(node, conn, receipt.stored)  # received items correlate too
         append_many(conn, _entries(sender, receipt), node.now())
         outbox.enqueue(conn, node.node_id, receipt.stored, node.now(), sender=sender.node_id)
         if cursor is not None:
@@ -225,7 +227,8 @@ def receive(
     # Only after the commit, as for local publishing: members see received items live.
     fresh = receipt.stored
     if fresh:
-        node.bus.publish([Event.item(e.id, e.origin, e.kind, e.created) for e in fresh])
+        announced = [Event.item(e.id, e.origin, e.kind, e.created) for e in fresh]
+        node.bus.publish(announced + sightings.events(hits))
         node.work.notify()  # a running delivery runner pushes at once
     return receipt
 

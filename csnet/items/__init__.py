@@ -4,7 +4,7 @@ Pure code: no I/O, no database, no web. Services build an `ItemDraft`, call `val
 (seal calls it again) and `seal`; inbound items go through `verify_envelope` / `verify_many`.
 """
 
-from csnet.items.batch import BatchResult, close_pools, verify_many
+from csnet.items.batch import BatchResult, verify_many
 from csnet.items.bodies import (
     FRONTEX_ROUTES,
     Ack,
@@ -67,7 +67,6 @@ __all__ = [
     "check_integrity",
     "check_links",
     "check_subjects",
-    "close_pools",
     "item_digest",
     "key_fingerprint",
     "node_id_for",

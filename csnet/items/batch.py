@@ -8,11 +8,9 @@ finished here with the caller's own lookup. Results always come back in input or
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeAlias, TypeVar
@@ -21,6 +19,7 @@ from csnet.errors import CsnetError
 from csnet.items.envelope import Envelope
 from csnet.items.kinds import validate_draft
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
+from csnet.items.pools import close_pools, process_pool
 from csnet.items.signing import (
     KeyLookup,
     check_signature_only,
@@ -94,7 +93,7 @@ def _in_workers(
     keys = {origin: public_key_for(origin) for origin in _origins(items)}
     bounds = _chunk_bounds(len(items), workers * _CHUNKS_PER_WORKER)
     try:
-        pool = _pool(workers)
+        pool = process_pool(workers)
         futures = [pool.submit(chunk, items[a:b], keys) for a, b in bounds]
         return [outcome for future in futures for outcome in future.result()]
     except BrokenProcessPool:
@@ -298,41 +297,14 @@ def _chunk_bounds(total: int, chunks: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-_pools: dict[int, ProcessPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool(workers: int) -> Executor:
-    """One long-lived pool per size: worker start-up (imports) is paid once, not per batch."""
-    with _pools_lock:
-        pool = _pools.get(workers)
-        if pool is None:
-            # why: forkserver, not fork: forking a threaded server process can deadlock
-            method = (
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            )
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-            _pools[workers] = pool
-        return pool
-
-
 def warm_pool(workers: int = 2) -> threading.Thread:
     """Start the verification workers in the background (a server calls this at start-up), so
     the first large batch a peer sends does not wait for processes to start and import."""
 
     def start() -> None:
         with contextlib.suppress(BrokenProcessPool, RuntimeError):
-            _pool(workers).submit(int).result()
+            process_pool(workers).submit(int).result()
 
     thread = threading.Thread(target=start, name="csnet-verify-pool", daemon=True)
     thread.start()
     return thread
-
-
-def close_pools() -> None:
-    """Stop the worker processes (at shutdown, or in tests)."""
-    with _pools_lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)

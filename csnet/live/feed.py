@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from csnet.accounts.members import Member
 from csnet.alerts.access import Caller, ask, needs_justification_only
 from csnet.bus import Event, Gap, Subscription
-from csnet.bus.interface import ITEM
+from csnet.bus.interface import HIT, ITEM
+from csnet.correlation.hits import HitView, live_view
 from csnet.handling.roles import Action
 from csnet.node import Node
 from csnet.store import item_store
@@ -26,10 +27,24 @@ class LiveItem:
     restricted: bool  # personal data: header only, open it with a justification
 
 
-def view(node: Node, member: Member, event: Event) -> LiveItem | None:
-    """The event's item whole, as a header (personal data), or None: not this member's to see."""
+@dataclass(frozen=True)
+class LiveHit:
+    seq: int
+    hit: HitView  # only if the member may see both items (correlation/rule.py)
+
+
+def view(node: Node, member: Member, event: Event) -> LiveItem | LiveHit | None:
+    """What the event names as this member may see it, or None: not this member's to see."""
+    if event.kind == HIT:
+        hit = live_view(node, member, event)
+        return None if hit is None else LiveHit(event.seq, hit)
     if event.kind != ITEM:
         return None  # kinds this node does not know yet are not members' business
+    return _item(node, member, event)
+
+
+def _item(node: Node, member: Member, event: Event) -> LiveItem | None:
+    """The event's item whole, as a header (personal data), or None: not this member's to see."""
     with node.store.read() as conn:
         held = item_store.get_item(conn, event.item_id)
     if held is None or held.tombstoned:
@@ -51,8 +66,8 @@ async def updates(
     *,
     seconds: float,
     heartbeat: float | None = None,
-) -> AsyncGenerator[LiveItem | Gap | None]:
-    """The member's items and gaps for `seconds`; None after each `heartbeat` seconds of quiet."""
+) -> AsyncGenerator[LiveItem | LiveHit | Gap | None]:
+    """The member's items, hits and gaps for `seconds`; None after each `heartbeat` s of quiet."""
     beat = HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     until = time.monotonic() + seconds
     while (left := until - time.monotonic()) > 0:

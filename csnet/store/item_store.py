@@ -109,11 +109,28 @@ def erase_versions(conn: Connection, item_id: str) -> list[str]:
         erased.append(current)
         current = row[0]
     if erased:
+        _erase_sightings(conn, erased)
         conn.execute(
             tables.item_audience.delete().where(tables.item_audience.c.item_id.in_(erased))
         )
         conn.execute(T.delete().where(T.c.id.in_(erased)))
     return erased
+
+
+def _erase_sightings(conn: Connection, item_ids: list[str]) -> None:
+    """Erased items lose their sightings, and a value no other item holds goes too: the
+    identifier itself may be personal data (LED Art 16). Counts drop by the sightings removed
+    (items past a noisy value's cap had none, so a noisy count stays an upper bound)."""
+    s, v = tables.sightings, tables.indicator_values
+    per_value = select(s.c.value_id, func.count()).where(s.c.item_id.in_(item_ids))
+    removed = {int(v_id): int(n) for v_id, n in conn.execute(per_value.group_by(s.c.value_id))}
+    if not removed:
+        return
+    conn.execute(s.delete().where(s.c.item_id.in_(item_ids)))
+    for value_id, count in removed.items():
+        conn.execute(update(v).where(v.c.id == value_id).values({"items": v.c["items"] - count}))
+    still_held = select(s.c.value_id).where(s.c.value_id == v.c.id).exists()
+    conn.execute(v.delete().where(v.c.id.in_(list(removed)), ~still_held))
 
 
 def _stored(row: Sequence[Any]) -> StoredItem:

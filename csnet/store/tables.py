@@ -234,3 +234,31 @@ consents = Table(
     Column("updated", DateTime(timezone=True), nullable=False),
 )
 Index("ix_consents_consent_id", consents.c.consent_id)
+
+# Correlation (0007): one row per canonical indicator value, and one sighting per value per item
+# (never one row per pair of items: hits are found through the value's sightings). `items` counts
+# every item that held the value; past the noisy cap no more sightings are written for it.
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(32), nullable=False),
+    Column("value", String(600), nullable=False),  # the canonical value (indicators registry)
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("items", Integer, nullable=False, default=0),
+    Column("noisy", Boolean, nullable=False, default=False),
+    UniqueConstraint("type", "value", name="uq_indicator_values_type_value"),
+)
+
+# The primary key's first column serves lookups by value; the item index serves erasure.
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("value_id", Integer, ForeignKey("indicator_values.id"), primary_key=True),
+    Column("item_id", String(64), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("origin", String(40), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),  # the item's creation time
+    Column("protected", Boolean, nullable=False, default=False),  # victim / smuggled migrant
+)
+Index("ix_sightings_item_id", sightings.c.item_id)
+Index("ix_sightings_created", sightings.c.created)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +22,7 @@ from csnet.web.api import (
     federation,
     groups,
     health,
+    hits,
     items,
     live,
     members,
@@ -81,6 +83,29 @@ class BodyLimit:
         return b"".join(chunks)
 
 
+class NoNul:
+    """Refuse a NUL character in the path or query string with 422: no text column takes one
+    (PostgreSQL refuses it outright), and no identifier, name or filter contains one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and _has_nul(scope):
+            response = JSONResponse(
+                error_body("invalid_input", "NUL characters are not accepted"), status_code=422
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = bytes(scope.get("query_string", b"")).lower()
+    raw_path = bytes(scope.get("raw_path") or b"").lower()
+    return "\x00" in str(scope.get("path", "")) or b"%00" in query or b"%00" in raw_path
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
@@ -126,6 +151,17 @@ def _install_handlers(app: FastAPI) -> None:
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
 
+    @app.exception_handler(DataError)
+    async def refused_by_database(_request: Request, exc: DataError) -> JSONResponse:
+        # why: text the database cannot hold (a NUL inside JSON text) is bad input, not a bug;
+        # the transaction was rolled back, so nothing is half-stored
+        if "NUL" not in str(exc.orig):
+            log.exception("database refused data", exc_info=exc)
+            return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+        return JSONResponse(
+            error_body("invalid_input", "NUL characters are not accepted"), status_code=422
+        )
+
     @app.exception_handler(Exception)
     async def bug(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
@@ -145,8 +181,9 @@ def create_app(node: Node) -> FastAPI:
     )
     app.state.node = node
     _install_handlers(app)
-    routers = (health, auth, members, tokens, items, audit, federation, live, groups, consent)
+    routers = (health, auth, members, tokens, items, hits, audit, federation, live, groups, consent)
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
+    app.add_middleware(NoNul)
     return app

@@ -195,3 +195,44 @@ class AuditVerifyOut(BaseModel):
     ok: bool
     rows: int
     problems: list[ProblemOut]
+
+
+class HitOut(BaseModel):
+    """Two items share one canonical indicator value: why, which items, since when."""
+
+    value_type: str = Field(description="indicator type, e.g. phone, wallet, iban")
+    display: str | None = Field(description="the value as people write it; null when restricted")
+    item_id: str = Field(description="the newer item, whose arrival made the hit")
+    origin: str
+    other_id: str = Field(description="the item that held the value before it")
+    other_origin: str
+    first_seen: datetime = Field(description="when this node first saw the value")
+    created: datetime = Field(description="when the newer item was created")
+    purpose: Literal["suspect", "protection"] = Field(
+        description="protection: a protected person's data, shown to protection officers only"
+    )
+    restricted: bool = Field(description="personal data: resend with X-Justification to see it")
+    reason: str
+
+
+class HitPage(BaseModel):
+    hits: list[HitOut]
+    next_before: str | None = Field(description="pass as ?before= for the next page")
+
+
+class IndicatorHolding(BaseModel):
+    item: ItemOut
+    protected: bool = Field(description="a victim's or smuggled migrant's data: never a suspect")
+
+
+class IndicatorMatch(BaseModel):
+    type: str
+    value: str = Field(description="the canonical value the query was read as")
+    display: str
+    first_seen: datetime | None = Field(description="null: never seen on this node")
+    noisy: bool = Field(description="seen in too many items: only the first ones are listed")
+    items: list[IndicatorHolding]
+
+
+class IndicatorSearch(BaseModel):
+    matches: list[IndicatorMatch]

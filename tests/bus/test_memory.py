@@ -30,3 +30,12 @@ def test_buffer_and_queue_must_hold_an_event() -> None:
 def test_event_json_round_trip() -> None:
     event = item(1).numbered(7)
     assert Event.from_json(event.to_json()) == event
+
+
+def test_hit_event_json_round_trip_and_item_events_unchanged() -> None:
+    created = datetime(2026, 12, 17, 9, 0, tzinfo=UTC)
+    hit = Event.hit("a" * 64, "node", "phone", created, "b" * 64, 42).numbered(9)
+    assert Event.from_json(hit.to_json()) == hit
+    assert (hit.kind, hit.other_id, hit.value_id) == ("hit", "b" * 64, 42)
+    # why: item events read the same as before to a worker of an older version
+    assert "other_id" not in item(1).to_json() and "value_id" not in item(1).to_json()

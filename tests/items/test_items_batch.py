@@ -14,7 +14,6 @@ from csnet.errors import CsnetError, IntegrityFailure, TooLarge
 from csnet.items.batch import (
     BatchResult,
     Checked,
-    close_pools,
     verify_many,
     verify_to_bytes,
     warm_pool,
@@ -22,6 +21,7 @@ from csnet.items.batch import (
 from csnet.items.envelope import Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
+from csnet.items.pools import close_pools
 from csnet.items.signing import KeyLookup, seal
 
 CREATED = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)

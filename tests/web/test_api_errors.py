@@ -83,3 +83,38 @@ def test_openapi_is_published(node: Node) -> None:
     schema = api(node).get("/api/v1/openapi.json").json()
     assert "/api/v1/alerts" in schema["paths"]
     assert "ErrorBody" in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/audit?actor=%00", "/api/v1/alerts?before=a%00b", "/api/v1/alerts/ab%00cd"]
+)
+def test_a_nul_character_in_the_url_is_bad_input(client: Any, url: str) -> None:
+    response = client.get(url)
+    _assert_error_body(response, 422)
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_text_the_database_refuses_is_bad_input_not_a_bug(node: Node) -> None:
+    from fastapi import APIRouter
+    from sqlalchemy.exc import DataError
+
+    from csnet.web.app import create_app
+
+    class NulRefused(Exception):
+        def __str__(self) -> str:
+            return "PostgreSQL text fields cannot contain NUL (0x00) bytes"
+
+    router = APIRouter()
+
+    @router.post("/api/v1/nul-probe")
+    def probe() -> None:
+        raise DataError("INSERT …", {}, NulRefused())
+
+    app = create_app(node)
+    app.include_router(router)
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as probe_client:
+        response = probe_client.post("/api/v1/nul-probe")
+    _assert_error_body(response, 422)
+    assert response.json()["error"]["code"] == "invalid_input"

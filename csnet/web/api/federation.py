@@ -1,4 +1,5 @@
-"""Federation endpoints: the handshake, key rotation, an authenticated ping and item delivery.
+"""Federation endpoints: the handshake, key rotation, an authenticated ping, item delivery and
+hit/no-hit (PSI).
 
 `peer_request` authenticates signed requests from peers (see csnet/federation/inbound.py for the
 order of checks); docs/federation.md describes the wire format.
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
+from csnet.correlation import psi_federation
 from csnet.errors import CsnetError
 from csnet.federation import handshake, inbound, inbox, pull, rotation
 from csnet.federation.local import audit_refusal, federation_id
@@ -170,3 +172,10 @@ def get_origins(node: NodeDep, call: PeerDep) -> dict[str, Any]:
     """Other origins whose items this node may pass to the calling peer, each with the highest
     seq of such an item, so that a puller learns of third nodes (docs/federation.md §6)."""
     return {"origins": pull.list_origins(node, call.peer)}
+
+
+@router.post("/psi")
+def post_psi(node: NodeDep, call: PeerDep) -> dict[str, list[str]]:
+    """Hit/no-hit: a peer's private set intersection query over the values of one identifier
+    type this node holds; justified, rate-limited and audited (docs/indicators.md)."""
+    return psi_federation.serve(node, call.peer, call.body)

@@ -11,8 +11,9 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from csnet.bus import Gap, Subscription
-from csnet.live import LiveItem, updates
+from csnet.live import LiveHit, LiveItem, updates
 from csnet.web.api import live_ws
+from csnet.web.api.hits import hit_out
 from csnet.web.api.items import item_out
 from csnet.web.deps import CallerDep, NodeDep
 
@@ -38,13 +39,17 @@ SSE_EVENT = {
     "properties": {
         "id": {"type": "string"},
         "event": {"type": "string"},
-        "data": {"type": "string", "description": "JSON: an item (ItemOut), or a gap"},
+        "data": {
+            "type": "string",
+            "description": "JSON: an item (ItemOut), a hit (HitOut), or a gap",
+        },
         "retry": {"type": "integer", "minimum": 0},
     },
 }
 STREAM_DOC = (
     "Events, oldest first: `id:` the bus seq, `event:` the item kind, `data:` the item as in "
-    "item lists (personal data as a restricted header). `event: gap` says events were lost "
+    "item lists (personal data as a restricted header). `event: hit` is a correlation hit "
+    "(HitOut: two items sharing an indicator value). `event: gap` says events were lost "
     "(reload the lists); `: heartbeat` comments every 15 seconds of quiet."
 )
 
@@ -79,17 +84,19 @@ def _frame(event_id: str | None, event: str, data: str) -> bytes:
     return f"{head}event: {event}\ndata: {data}\n\n".encode()
 
 
-def _sse(update: LiveItem | Gap | None) -> bytes:
+def _sse(update: LiveItem | LiveHit | Gap | None) -> bytes:
     if update is None:
         return b": heartbeat\n\n"
     if isinstance(update, Gap):
         event_id, data = gap_out(update)
         return _frame(event_id, "gap", json.dumps(data))
+    if isinstance(update, LiveHit):
+        return _frame(str(update.seq), "hit", hit_out(update.hit).model_dump_json())
     out = item_out(update.item, update.restricted)
     return _frame(str(update.seq), out.kind, out.model_dump_json())
 
 
-async def _body(stream: AsyncGenerator[LiveItem | Gap | None]) -> AsyncGenerator[bytes]:
+async def _body(stream: AsyncGenerator[LiveItem | LiveHit | Gap | None]) -> AsyncGenerator[bytes]:
     yield f"retry: {RETRY_MS}\n\n".encode()  # also tells the client it is subscribed
     try:
         async for update in stream:

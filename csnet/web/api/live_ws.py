@@ -22,8 +22,9 @@ from csnet.accounts import sessions, tokens
 from csnet.accounts.members import Member
 from csnet.bus import Gap
 from csnet.errors import CsnetError, Forbidden, Unauthenticated
-from csnet.live import LiveItem, updates
+from csnet.live import LiveHit, LiveItem, updates
 from csnet.node import Node
+from csnet.web.api.hits import hit_out
 from csnet.web.api.items import item_out
 from csnet.web.deps import SESSION_COOKIE
 
@@ -88,11 +89,14 @@ async def _hello(ws: WebSocket) -> Hello:
         raise CsnetError(f"bad hello: {exc.errors()[0]['msg']}", code="invalid_input") from None
 
 
-def message(update: LiveItem | Gap) -> dict[str, Any]:
+def message(update: LiveItem | LiveHit | Gap) -> dict[str, Any]:
     if isinstance(update, Gap):
         data = {"after": update.after, "resume_from": update.resume_from, "reason": update.reason}
         resume = None if update.reason == "slow" else update.resume_from - 1
         return {"id": resume, "event": "gap", "data": data}
+    if isinstance(update, LiveHit):
+        hit = json.loads(hit_out(update.hit).model_dump_json())
+        return {"id": update.seq, "event": "hit", "data": hit}
     out = item_out(update.item, update.restricted)
     return {"id": update.seq, "event": out.kind, "data": json.loads(out.model_dump_json())}
 

@@ -1,0 +1,1 @@
+"""Correlation: indicator sightings per item and the hits they make (docs/policy.md "Hits")."""

@@ -1,0 +1,99 @@
+"""Type-aware indicator search: any writing of an identifier finds its canonical value, and
+the items holding it that the caller may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, tuple_
+
+from csnet.alerts.access import Caller, ask, needs_justification_only
+from csnet.alerts.service import audit_consultation
+from csnet.correlation.hits import ValueRow
+from csnet.correlation.sightings import is_protected
+from csnet.errors import BadInput
+from csnet.handling.roles import Action
+from csnet.indicators import registry
+from csnet.indicators.base import Hint, Indicator
+from csnet.indicators.extract import extract
+from csnet.node import Node
+from csnet.store import item_store
+from csnet.store.item_store import StoredItem
+from csnet.store.tables import indicator_values, sightings
+
+MAX_QUERY = 500
+
+
+@dataclass(frozen=True)
+class Holding:
+    item: StoredItem
+    restricted: bool  # personal data: a header only until a justification is given
+    protected: bool  # a victim's or smuggled migrant's data: never a suspect lead
+
+
+@dataclass(frozen=True)
+class Match:
+    indicator: Indicator
+    value: ValueRow | None  # None: never seen on this node
+    items: list[Holding]
+
+
+def read_query(text: str, type_name: str | None, hint: Hint) -> list[Indicator]:
+    """The identifiers `text` can be read as: as `type_name` only when given (its refusal is the
+    answer), else what extraction finds in it (why not every type that accepts the whole text:
+    almost any word is a valid plate, so only the finders' shapes and labels are trusted)."""
+    if not text.strip() or len(text) > MAX_QUERY:
+        raise BadInput(f"q: give an identifier (1-{MAX_QUERY} characters)", code="bad_query")
+    if type_name:
+        return [registry.parse(type_name, text, hint)]
+    found = [f.indicator for f in extract(text, hint).found]
+    if not found:
+        raise BadInput(
+            f"q: no identifier found in {text[:60]!r}; give its type", code="no_identifier"
+        )
+    return found
+
+
+def _values(conn: Connection, indicators: list[Indicator]) -> dict[tuple[str, str], ValueRow]:
+    v = indicator_values
+    keys = [(i.type, i.value) for i in indicators]
+    query = select(v.c.id, v.c.type, v.c.value, v.c.first_seen, v.c["items"], v.c.noisy).where(
+        tuple_(v.c.type, v.c.value).in_(keys)
+    )
+    return {(row.type, row.value): ValueRow(*row) for row in conn.execute(query)}
+
+
+def _holders(conn: Connection, value_id: int) -> list[StoredItem]:
+    """The current items holding the value, newest first."""
+    query = select(sightings.c.item_id).where(sightings.c.value_id == value_id)
+    held = [item_store.get_item(conn, i) for i in conn.execute(query).scalars()]
+    current = [h for h in held if h is not None and not h.tombstoned and not h.superseded_by]
+    return sorted(current, key=lambda h: (h.envelope.created, h.envelope.id), reverse=True)
+
+
+def _holding(node: Node, caller: Caller, held: StoredItem) -> Holding | None:
+    decision = ask(node, caller, Action.SEARCH, held.envelope)
+    protected = is_protected(held.envelope)
+    if decision.allowed:
+        return Holding(held, restricted=False, protected=protected)
+    if needs_justification_only(decision):
+        return Holding(held, restricted=True, protected=protected)
+    return None
+
+
+def search(node: Node, caller: Caller, text: str, type_name: str | None = None) -> list[Match]:
+    """Each reading of `text`, with the items holding it that the caller may see; the
+    consultation of personal data (with its justification) is audited."""
+    indicators = read_query(text, type_name, Hint(country=node.identity.country or None))
+    matches: list[Match] = []
+    with node.store.read() as conn:
+        values = _values(conn, indicators)
+        for indicator in indicators:
+            value = values.get((indicator.type, indicator.value))
+            holders = [] if value is None else _holders(conn, value.id)
+            seen = [h for h in (_holding(node, caller, held) for held in holders) if h is not None]
+            matches.append(Match(indicator, value, seen))
+    shown = [h.item.envelope for m in matches for h in m.items if not h.restricted]
+    consulted = [e for e in shown if e.markings.subjects or is_protected(e)]
+    audit_consultation(node, caller, consulted, via="indicator search")
+    return matches

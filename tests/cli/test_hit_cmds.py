@@ -1,0 +1,78 @@
+"""`csnet indicator search` and `csnet hits` over the API (the app served in-process)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from csnet.alerts.access import Caller
+from csnet.alerts.service import NewItem, publish
+from csnet.cli.main import run
+from csnet.handling.roles import Role
+from csnet.node import Node
+from csnet.store.engine import Store
+from tests.factories import add_member, alert_body, api, make_node, token_for
+
+URL = "http://node.test"
+AUTHORS = count(1)
+
+
+@pytest.fixture
+def node(tmp_path: Path, store: Store) -> Iterator[Node]:
+    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def served(node: Node, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI's requests go to the app in-process; returns an analyst's token."""
+    app = api(node)
+
+    def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+        kwargs.pop("timeout", None)
+        answer = app.request(method, url.removeprefix(URL), **kwargs)
+        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
+
+    monkeypatch.setattr(httpx, "request", request)
+    member, _ = add_member(node, "analyst", Role.ANALYST)
+    return token_for(node, member)
+
+
+def post(node: Node, text: str) -> str:
+    officer, _ = add_member(node, f"officer{next(AUTHORS)}", Role.OFFICER)
+    return publish(node, Caller(officer), NewItem("alert", alert_body(text=text))).id
+
+
+def test_indicator_search_finds_the_item(
+    node: Node, served: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    item = post(node, "phone +92 300 1234567")
+    args = ["indicator", "search", "0300-1234567", "--type", "phone", "--json"]
+    assert run([*args, "--url", URL, "--token", served]) == 0
+    (match,) = json.loads(capsys.readouterr().out)["matches"]
+    assert match["value"] == "+923001234567" and match["items"][0]["item"]["id"] == item
+    assert run(["indicator", "search", "0300-1234567", "--url", URL, "--token", served]) == 0
+    assert item[:12] in capsys.readouterr().out
+
+
+def test_hits_lists_why(node: Node, served: str, capsys: pytest.CaptureFixture[str]) -> None:
+    first = post(node, "phone +92 300 1234567")
+    second = post(node, "again 0300 1234567")
+    assert run(["hits", "--json", "--url", URL, "--token", served]) == 0
+    (hit,) = json.loads(capsys.readouterr().out)["hits"]
+    assert (hit["item_id"], hit["other_id"]) == (second, first)
+    assert run(["hits", "--url", URL, "--token", served]) == 0
+    assert "+92 300 1234567" in capsys.readouterr().out
+
+
+def test_a_bad_identifier_exits_2(served: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["indicator", "search", "+92 12", "--type", "phone", "--url", URL, "--token", served]
+    assert run(args) == 2
+    assert "phone" in capsys.readouterr().err.lower()

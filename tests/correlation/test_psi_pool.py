@@ -1,0 +1,62 @@
+"""PSI across worker processes gives exactly what one process gives, errors included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from csnet.correlation import psi, psi_pool
+from csnet.items.pools import close_pools
+
+VALUES = [f"+3069{n:08d}" for n in range(64)]
+ORDER_2 = bytes([0xEC]) + bytes([0xFF] * 30) + bytes([0x7F])
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(psi_pool, "PARALLEL_MIN", 8)  # why: use the workers on small inputs
+    yield
+    close_pools()
+
+
+def test_parallel_blind_and_exponentiate_equal_one_process() -> None:
+    key = psi.Key.generate()
+    points = psi_pool.blind("phone", VALUES, key, workers=2)
+    assert points == psi.blind("phone", VALUES, key)
+    assert psi_pool.exponentiate(points, key, workers=2) == psi.exponentiate(points, key)
+
+
+def test_parallel_round_trip() -> None:
+    query = psi_pool.ask("phone", VALUES[:40], workers=2)
+    reply = psi_pool.answer("phone", list(query.points), VALUES[30:], workers=2)
+    assert sorted(psi_pool.intersect(query, reply, workers=2)) == VALUES[30:40]
+
+
+def test_invalid_point_is_named_by_its_index_in_the_whole_input() -> None:
+    points = psi.blind("phone", VALUES, psi.Key.generate())
+    points[37] = ORDER_2
+    with pytest.raises(psi.InvalidPoint) as refused:
+        psi_pool.exponentiate(points, psi.Key.generate(), workers=2)
+    assert refused.value.details == {"index": 37}
+
+
+def test_parallel_intersect_refuses_an_invalid_answered_point() -> None:
+    query = psi_pool.ask("phone", VALUES[:20], workers=2)
+    reply = psi_pool.answer("phone", list(query.points), VALUES, workers=2)
+    answered = (*reply.answered[:11], ORDER_2, *reply.answered[12:])
+    with pytest.raises(psi.InvalidPoint) as refused:
+        psi_pool.intersect(query, psi.Answer(answered, reply.holder), workers=2)
+    assert refused.value.details == {"index": 11}
+
+
+class _BrokenPool:
+    def submit(self, *_args: object) -> None:
+        raise BrokenProcessPool("a worker died")
+
+
+def test_a_dead_worker_pool_falls_back_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(psi_pool, "process_pool", lambda _workers: _BrokenPool())
+    key = psi.Key.generate()
+    assert psi_pool.blind("phone", VALUES, key, workers=2) == psi.blind("phone", VALUES, key)
