@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
-from common import machine, record
+from common import alert_body, machine, record
 
 from csnet.accounts import members, tokens
 from csnet.alerts.access import Caller
@@ -75,19 +75,6 @@ def stats(values: list[float]) -> dict[str, float | None]:
     out = {f"p{int(q * 100)}": percentile(values, q) for q in (0.5, 0.9, 0.99)}
     out["max"] = max(values) if values else None
     return {k: round(v, 2) if v is not None else None for k, v in out.items()}
-
-
-def alert_body(tag: str) -> dict[str, Any]:
-    return {
-        "title": f"Overloaded fishing vessel south of Crete {tag}",
-        "text": "Fishing vessel with an estimated 300 persons on board reported 40 nm south of "
-        "Gavdos, heading north-west. Departure reportedly Tobruk. Search and rescue assets "
-        "tasked; life at risk. Check arrivals at Kaloi Limenes and Agia Galini.",
-        "urgency": "FLASH",
-        "place": {"name": "South of Gavdos", "lat": 34.2, "lon": 24.1},
-        "tags": ["sar", "boat", "libya"],
-        "route": "Central Mediterranean",
-    }
 
 
 class Server:

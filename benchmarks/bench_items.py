@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import machine, record
+from common import alert_body, machine, record
 from nacl.signing import SigningKey
 
 from csnet.accounts.members import add_member
@@ -31,17 +31,7 @@ from csnet.store import item_store
 
 
 def alert(i: int) -> NewItem:
-    body = {
-        "title": f"Overloaded fishing vessel south of Crete #{i}",
-        "text": "Fishing vessel with an estimated 300 persons on board reported 40 nm south of "
-        "Gavdos, heading north-west. Departure reportedly Tobruk. Search and rescue assets "
-        "tasked; life at risk. Check arrivals at Kaloi Limenes and Agia Galini.",
-        "urgency": "FLASH",
-        "place": {"name": "South of Gavdos", "lat": 34.2, "lon": 24.1},
-        "tags": ["sar", "boat", "libya"],
-        "route": "Central Mediterranean",
-    }
-    return NewItem("alert", body, Markings(tlp=TLP.AMBER))
+    return NewItem("alert", alert_body(f"#{i}"), Markings(tlp=TLP.AMBER))
 
 
 def percentile(values: list[float], q: float) -> float:

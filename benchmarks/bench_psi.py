@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_fanout import Server, alert_body, peer, running
-from common import machine, record
+from bench_fanout import Server, peer, running
+from common import alert_body, machine, record
 from nacl.bindings import (
     crypto_core_ed25519_from_uniform,
     crypto_scalarmult,

@@ -36,3 +36,17 @@ def record(script: str, machine_text: str, figures: Iterable[tuple[str, Any]]) -
     lines += [f"| {k} | {v} |" for k, v in figures]
     with DOCS.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
+
+
+def alert_body(tag: str) -> dict[str, Any]:
+    """A realistic alert of about 1.1 KB, told apart by `tag`."""
+    return {
+        "title": f"Overloaded fishing vessel south of Crete {tag}",
+        "text": "Fishing vessel with an estimated 300 persons on board reported 40 nm south of "
+        "Gavdos, heading north-west. Departure reportedly Tobruk. Search and rescue assets "
+        "tasked; life at risk. Check arrivals at Kaloi Limenes and Agia Galini.",
+        "urgency": "FLASH",
+        "place": {"name": "South of Gavdos", "lat": 34.2, "lon": 24.1},
+        "tags": ["sar", "boat", "libya"],
+        "route": "Central Mediterranean",
+    }

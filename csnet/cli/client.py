@@ -14,6 +14,15 @@ UrlOpt = Annotated[
     str | None, typer.Option("--url", help="Node URL (else CSNET_URL, else http://127.0.0.1:8080).")
 ]
 TokenOpt = Annotated[str | None, typer.Option("--token", help="API token (else CSNET_TOKEN).")]
+LimitOpt = Annotated[int, typer.Option(min=1, max=200, help="How many, at most.")]
+BeforeOpt = Annotated[str | None, typer.Option(help="Cursor from the previous page.")]
+
+
+def page_params(limit: int, before: str | None) -> dict[str, Any]:
+    """Query parameters of a paged list: the page size, and the cursor when one is given."""
+    return {"limit": limit, **({"before": before} if before else {})}
+
+
 JustOpt = Annotated[
     str | None,
     typer.Option("--justification", "-j", help="Why you consult personal data (LED Art 25)."),

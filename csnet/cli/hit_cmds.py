@@ -7,7 +7,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from csnet.cli.client import Client, JustOpt, TokenOpt, UrlOpt
+from csnet.cli.client import (
+    BeforeOpt,
+    Client,
+    JustOpt,
+    LimitOpt,
+    TokenOpt,
+    UrlOpt,
+    page_params,
+)
 from csnet.cli.common import JsonFlag, console, print_json
 
 indicator_app = typer.Typer(
@@ -55,16 +63,15 @@ def _print_match(match: dict[str, Any]) -> None:
 
 
 def hits(
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
-    before: Annotated[str | None, typer.Option(help="Cursor from the previous page.")] = None,
+    limit: LimitOpt = 50,
+    before: BeforeOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     justification: JustOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Correlation hits you may see, newest first: two items sharing an identifier, and why."""
-    params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
-    page = Client(url, token, justification).call("GET", "/hits", params=params)
+    page = Client(url, token, justification).call("GET", "/hits", params=page_params(limit, before))
     if as_json:
         print_json(page)
         return

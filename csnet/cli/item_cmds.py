@@ -7,7 +7,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from csnet.cli.client import Client, JustOpt, TokenOpt, UrlOpt
+from csnet.cli.client import (
+    BeforeOpt,
+    Client,
+    JustOpt,
+    LimitOpt,
+    TokenOpt,
+    UrlOpt,
+    page_params,
+)
 from csnet.cli.common import JsonFlag, console, print_json
 from csnet.handling.markings import TLP
 
@@ -121,17 +129,15 @@ def alert_post(
 
 @alert_app.command("list")
 def alert_list(
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
-    before: Annotated[str | None, typer.Option(help="Cursor from the previous page.")] = None,
+    limit: LimitOpt = 50,
+    before: BeforeOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     justification: JustOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List alerts, newest first."""
-    params: dict[str, Any] = {"limit": limit}
-    if before:
-        params["before"] = before
+    params = page_params(limit, before)
     page = Client(url, token, justification).call("GET", "/alerts", params=params)
     print_json(page) if as_json else _print_page(page, "alert")
 
@@ -217,7 +223,7 @@ def note_post(
 
 @note_app.command("list")
 def note_list(
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    limit: LimitOpt = 50,
     url: UrlOpt = None,
     token: TokenOpt = None,
     justification: JustOpt = None,
