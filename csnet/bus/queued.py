@@ -47,6 +47,12 @@ class QueuedSubscription:
         with self._lock:
             return self._closed or (self._dropped and not self._pending)
 
+    @property
+    def dropped(self) -> bool:
+        """Over its bound: its "slow" Gap is queued and nothing more will be."""
+        with self._lock:
+            return self._dropped
+
     def push(self, events: list[Event], gap: Gap | None = None) -> bool:
         """Queue events (after `gap`, if the feeder saw some go missing); False: drop this
         subscriber, it will take no more."""

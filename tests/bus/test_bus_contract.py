@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from csnet.bus import Event, Gap, Subscription
+from csnet.bus.queued import QueuedSubscription
 from tests.bus.conftest import MakeBus
 
 WHEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -33,6 +34,14 @@ async def take(sub: Subscription, count: int) -> list[Event | Gap]:
         assert update is not None, f"only {len(got)} of {count} arrived"
         got.append(update)
     return got
+
+
+async def until_dropped(sub: Subscription) -> None:
+    assert isinstance(sub, QueuedSubscription)
+    deadline = time.monotonic() + WAIT
+    while not sub.dropped:
+        assert time.monotonic() < deadline, "the slow subscriber was never dropped"
+        await asyncio.sleep(0.01)
 
 
 def seqs(updates: list[Event | Gap]) -> list[int]:
@@ -119,6 +128,9 @@ def test_slow_subscriber_is_dropped_with_a_gap(make_bus: MakeBus) -> None:
         assert seqs(await take(keeping_up, 2)) == [1, 2]
         bus.publish([item(3)])  # the slow one still holds 1 and 2: over its bound
         assert seqs(await take(keeping_up, 1)) == [3]
+        # Each subscriber has its own delivery (its own consumer on NATS): wait for the slow
+        # one to take event 3 before reading, or reading first would make room for it.
+        await until_dropped(slow)
         got = await take(slow, 3)
         assert seqs(got) == [1, 2] and got[2] == Gap(after=2, resume_from=3, reason="slow")
         assert await slow.get(timeout=0.05) is None and slow.ended
