@@ -1,9 +1,15 @@
 """Hit/no-hit without showing the data: Diffie-Hellman private set intersection.
 
-Pure (no I/O; only the operating system's randomness for keys and shuffles). The group is the
-prime-order subgroup of Ed25519 through libsodium (PyNaCl bindings). A value of identifier type
-`t` becomes the point H(t, v) = from_uniform(SHA-512("csnet-psi-v1" || t || 0x00 || v)[:32]);
-libsodium's Elligator 2 map clears the cofactor, so H lands in the prime-order subgroup.
+Pure (no I/O; only the operating system's randomness for keys and shuffles). The group is
+Curve25519's prime-order subgroup, in X25519's x-only form, through libsodium (PyNaCl
+bindings). A value of identifier type `t` becomes H(t, v): the Montgomery u-coordinate of
+from_uniform(SHA-512("csnet-psi-v2" || t || 0x00 || v)[:32]). libsodium's Elligator 2 map clears
+the cofactor, so H lands in the prime-order subgroup; u = (1 + y) / (1 - y) is the birational
+map from Ed25519, with the inversions of a batch done at once (Montgomery's trick).
+
+Exponentiation is X25519 (crypto_scalarmult): about four times the speed of Ed25519's
+noclamp multiplication, and safe on any input (twist-secure, clamped scalars clear small
+subgroups; libsodium refuses small-order points). Clamped scalars commute, so H^ab = H^ba.
 
 The asker A (set X, secret scalar a) sends {H(x)^a}, shuffled. The holder B (set Y, secret b)
 answers {(H(x)^a)^b} in the order received and {H(y)^b} shuffled. A raises the latter to a and
@@ -20,22 +26,30 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nacl.bindings import (
-    crypto_core_ed25519_from_uniform,
-    crypto_core_ed25519_is_valid_point,
-    crypto_core_ed25519_scalar_reduce,
-    crypto_scalarmult_ed25519_noclamp,
-)
+from nacl.bindings import crypto_core_ed25519_from_uniform, crypto_scalarmult
 from nacl.exceptions import CryptoError
 
 from csnet.errors import BadInput, TooLarge
 from csnet.indicators import registry
 
-DOMAIN = b"csnet-psi-v1"
+DOMAIN = b"csnet-psi-v2"
 POINT_BYTES = 32
 MAX_QUERY_POINTS = 100_000  # one query; a bigger list is split by the asker
 MAX_HOLDER_POINTS = 10_000_000  # what an asker accepts back: ~440 MB of JSON at most
-_ZERO_SCALAR = bytes(32)
+FIELD_PRIME = 2**255 - 19
+_Y_MASK = (1 << 255) - 1
+# The canonical u-coordinates of Curve25519's points of small order (0, 1 and -1, and the two
+# of order 8): what libsodium's X25519 refuses as input, listed for points only compared.
+SMALL_ORDER = frozenset(
+    u.to_bytes(32, "little")
+    for u in (
+        0,
+        1,
+        FIELD_PRIME - 1,
+        0x00B8495F16056286FDB1329CEB8D09DA6AC49FF1FAE35616AEB8413B7C7AEBE0,
+        0x57119FD0DD4E22D8868E1C58C45C44045BEF839C55B1D0B1248C50A3BC959C5F,
+    )
+)
 
 
 class PsiError(BadInput):
@@ -45,7 +59,7 @@ class PsiError(BadInput):
 
 
 class InvalidPoint(PsiError):
-    """Not the canonical encoding of a point of the prime-order subgroup (or the identity)."""
+    """Not a canonical u-coordinate, or one of small order (X25519 would give zero)."""
 
     code = "psi_invalid_point"
 
@@ -68,17 +82,14 @@ class TooManyPoints(TooLarge):
 
 @dataclass(frozen=True, repr=False)
 class Key:
-    """A secret scalar mod the group order L; repr hides it (keys must not reach logs)."""
+    """A secret X25519 scalar (32 random bytes, clamped by libsodium at each use: never zero
+    modulo the group order); repr hides it (keys must not reach logs)."""
 
     scalar: bytes
 
     @classmethod
     def generate(cls) -> Key:
-        # Reducing 64 uniform bytes mod L gives a scalar with negligible bias; zero is refused.
-        while True:
-            scalar = crypto_core_ed25519_scalar_reduce(os.urandom(64))
-            if scalar != _ZERO_SCALAR:
-                return cls(scalar)
+        return cls(os.urandom(32))
 
     def __repr__(self) -> str:
         return "Key(<secret>)"
@@ -89,20 +100,51 @@ def type_tag(type_name: str) -> bytes:
     return registry.get(type_name).name.encode("ascii")
 
 
+def _uniform(tag: bytes, value: str) -> bytes:
+    return hashlib.sha512(DOMAIN + tag + b"\x00" + value.encode("utf-8")).digest()[:POINT_BYTES]
+
+
+def _edwards_y(point: bytes) -> int:
+    return int.from_bytes(point, "little") & _Y_MASK
+
+
+def to_montgomery(edwards: Sequence[bytes]) -> list[bytes]:
+    """u = (1 + y) / (1 - y) for each Ed25519 point, with one field inversion for the lot
+    (Montgomery's trick). The identity (y = 1) has no u; from_uniform never yields it."""
+    p, ys = FIELD_PRIME, [_edwards_y(e) for e in edwards]
+    prefix, acc = [], 1
+    for y in ys:
+        prefix.append(acc)
+        acc = acc * (1 - y) % p
+    inverse = pow(acc, -1, p)  # ValueError only if some 1 - y is 0: the identity
+    out = [b""] * len(ys)
+    for i in range(len(ys) - 1, -1, -1):
+        y = ys[i]
+        out[i] = ((1 + y) * inverse * prefix[i] % p).to_bytes(POINT_BYTES, "little")
+        inverse = inverse * (1 - y) % p
+    return out
+
+
+def hash_many(tag: bytes, values: Iterable[str]) -> list[bytes]:
+    """H(tag, v) for each value, in order: u-coordinates in the prime-order subgroup."""
+    return to_montgomery([crypto_core_ed25519_from_uniform(_uniform(tag, v)) for v in values])
+
+
 def hash_to_group(tag: bytes, value: str) -> bytes:
-    """H(tag, value): a point of the prime-order subgroup, 32 bytes."""
-    digest = hashlib.sha512(DOMAIN + tag + b"\x00" + value.encode("utf-8")).digest()
-    return crypto_core_ed25519_from_uniform(digest[:POINT_BYTES])
+    """H(tag, value): one u-coordinate, 32 bytes."""
+    return hash_many(tag, [value])[0]
 
 
 def exponentiate(points: Iterable[bytes], key: Key) -> list[bytes]:
-    """Each point raised to the key. libsodium checks every input on the way (canonical,
-    on the curve, in the prime-order subgroup, not of small order) and refuses an identity
-    result; either failure is an InvalidPoint naming the index."""
-    scalar, mul = key.scalar, crypto_scalarmult_ed25519_noclamp
+    """Each point raised to the key (X25519). A non-canonical encoding, or a point of small
+    order (libsodium refuses those: the result would be zero), is an InvalidPoint naming the
+    index."""
+    scalar, mul = key.scalar, crypto_scalarmult
     out: list[bytes] = []
     try:
         for point in points:
+            if not is_canonical(point):
+                raise CryptoError
             out.append(mul(scalar, point))
     except CryptoError:
         raise InvalidPoint(
@@ -112,9 +154,14 @@ def exponentiate(points: Iterable[bytes], key: Key) -> list[bytes]:
 
 
 def blind(type_name: str, values: Iterable[str], key: Key) -> list[bytes]:
-    """H(t, v)^key for each value, in order (hashing and exponentiation fused in one pass)."""
-    tag, mul, scalar = type_tag(type_name), crypto_scalarmult_ed25519_noclamp, key.scalar
-    return [mul(scalar, hash_to_group(tag, value)) for value in values]
+    """H(t, v)^key for each value, in order."""
+    scalar, mul = key.scalar, crypto_scalarmult
+    return [mul(scalar, point) for point in hash_many(type_tag(type_name), values)]
+
+
+def is_canonical(point: bytes) -> bool:
+    """32 bytes holding a u-coordinate below the field prime (so one value, one encoding)."""
+    return len(point) == POINT_BYTES and int.from_bytes(point, "little") < FIELD_PRIME
 
 
 def check_points(points: Sequence[bytes], limit: int, what: str) -> None:
@@ -129,9 +176,10 @@ def check_points(points: Sequence[bytes], limit: int, what: str) -> None:
 
 
 def check_valid(points: Sequence[bytes], what: str) -> None:
-    """Every point a non-identity element of the prime-order subgroup, canonically encoded."""
+    """Every point canonically encoded and not of small order (points only compared, never
+    raised, still have to be possible results of X25519)."""
     for index, point in enumerate(points):
-        if not crypto_core_ed25519_is_valid_point(point):
+        if not is_canonical(point) or point in SMALL_ORDER:
             raise InvalidPoint(
                 f"{what}: point {index} is not a valid group element", details={"index": index}
             )

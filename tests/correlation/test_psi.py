@@ -6,9 +6,9 @@ import random
 
 import pytest
 from nacl.bindings import (
-    crypto_core_ed25519_add,
-    crypto_core_ed25519_is_valid_point,
-    crypto_scalarmult_ed25519_base_noclamp,
+    crypto_core_ed25519_from_uniform,
+    crypto_scalarmult,
+    crypto_sign_ed25519_pk_to_curve25519,
 )
 
 from csnet.correlation import psi
@@ -18,9 +18,17 @@ from csnet.indicators.base import Hint
 
 PHONES = [f"+3069{n:08d}" for n in range(40)]
 IMOS = ["imo:9074729", "imo:9176187", "imo:9321483", "imo:9247455"]
-# Small-order points of Ed25519 (identity, and order 2, 4, 8 encodings): never group elements.
-IDENTITY = bytes([1]) + bytes(31)
-ORDER_2 = bytes([0xEC]) + bytes([0xFF] * 30) + bytes([0x7F])
+P = psi.FIELD_PRIME
+CURVE_A = 486662
+# u-coordinates of small order: never group elements (libsodium's X25519 refuses them).
+ZERO, ONE, MINUS_ONE = (u.to_bytes(32, "little") for u in (0, 1, P - 1))
+NON_CANONICAL = (P + 3).to_bytes(32, "little")  # the same point as u = 3, encoded above p
+
+
+def on_curve(point: bytes) -> bool:
+    """u names a point of Curve25519 itself (not its twist): u^3 + A u^2 + u is a square."""
+    u = int.from_bytes(point, "little")
+    return pow((u**3 + CURVE_A * u * u + u) % P, (P - 1) // 2, P) == 1
 
 
 def _run(type_name: str, asked: list[str], held: list[str]) -> tuple[psi.Query, psi.Answer]:
@@ -66,7 +74,31 @@ def test_unknown_type_refused() -> None:
 
 def test_hashed_values_are_group_elements() -> None:
     for value in PHONES[:10]:
-        assert crypto_core_ed25519_is_valid_point(psi.hash_to_group(b"phone", value))
+        point = psi.hash_to_group(b"phone", value)
+        assert psi.is_canonical(point) and on_curve(point) and point not in psi.SMALL_ORDER
+
+
+def test_montgomery_form_agrees_with_libsodium() -> None:
+    # Batch inversion gives what libsodium's own Ed25519 -> X25519 conversion gives.
+    edwards = [crypto_core_ed25519_from_uniform(bytes([n]) * 32) for n in range(1, 40)]
+    expected = [crypto_sign_ed25519_pk_to_curve25519(e) for e in edwards]
+    assert psi.to_montgomery(edwards) == expected
+    assert psi.to_montgomery([]) == []
+
+
+def test_exponentiation_commutes() -> None:
+    a, b = psi.Key.generate(), psi.Key.generate()
+    points = psi.hash_many(b"phone", PHONES[:5])
+    ab = psi.exponentiate(psi.exponentiate(points, a), b)
+    assert ab == psi.exponentiate(psi.exponentiate(points, b), a)
+    assert ab == [crypto_scalarmult(b.scalar, crypto_scalarmult(a.scalar, p)) for p in points]
+
+
+def test_small_order_points_are_those_libsodium_refuses() -> None:
+    key = psi.Key.generate()
+    for point in psi.SMALL_ORDER:
+        with pytest.raises(psi.InvalidPoint):
+            psi.exponentiate([point], key)
 
 
 def test_holder_sees_only_blinded_points() -> None:
@@ -81,7 +113,7 @@ def test_holder_sees_only_blinded_points() -> None:
     assert len(received) == 20
     assert not received & own
     assert not received & own_b
-    assert all(crypto_core_ed25519_is_valid_point(p) for p in received)
+    assert all(on_curve(p) for p in received)
 
 
 def test_blinded_points_look_uniform() -> None:
@@ -124,8 +156,8 @@ def test_keys_are_fresh_and_hidden() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [IDENTITY, ORDER_2, bytes(32), b"\xff" * 32, b"short"],
-    ids=["identity", "order-2", "zero", "non-canonical", "short"],
+    [ZERO, ONE, MINUS_ONE, NON_CANONICAL, b"\xff" * 32, b"short"],
+    ids=["zero", "one", "minus-one", "non-canonical", "high-bit", "short"],
 )
 def test_invalid_asked_points_refused(bad: bytes) -> None:
     good = list(psi.ask("phone", PHONES[:3]).points)
@@ -133,16 +165,22 @@ def test_invalid_asked_points_refused(bad: bytes) -> None:
         psi.answer("phone", [*good, bad], PHONES)
 
 
-def test_point_outside_the_prime_order_subgroup_refused() -> None:
-    # A group element plus a point of order 2 is on the curve but not in the subgroup.
-    torsioned = crypto_core_ed25519_add(
-        crypto_scalarmult_ed25519_base_noclamp(b"\x05" + bytes(31)), ORDER_2
-    )
-    assert not crypto_core_ed25519_is_valid_point(torsioned)
+def test_non_canonical_encoding_refused_with_its_index() -> None:
+    # Above p, X25519 would reduce it to another point's u: one point, two encodings.
+    good = psi.hash_to_group(b"phone", PHONES[0])
     with pytest.raises(psi.InvalidPoint) as refused:
-        psi.answer_points([torsioned], psi.Key.generate())
+        psi.answer_points([good, NON_CANONICAL], psi.Key.generate())
     assert refused.value.error_code == "psi_invalid_point"
-    assert refused.value.details == {"index": 0}
+    assert refused.value.details == {"index": 1}
+
+
+def test_points_on_the_twist_are_answered_as_x25519_answers_them() -> None:
+    # u = 2 is on the twist, not on the curve; clamped X25519 answers it like any other point
+    # (twist security), so nothing in the answer depends on the key beyond the usual DH.
+    twist = (2).to_bytes(32, "little")
+    assert not on_curve(twist)
+    key = psi.Key.generate()
+    assert psi.exponentiate([twist], key) == [crypto_scalarmult(key.scalar, twist)]
 
 
 def test_duplicate_points_refused() -> None:
@@ -164,9 +202,9 @@ def test_asker_refuses_a_bad_answer() -> None:
     with pytest.raises(psi.PointCountMismatch):
         psi.intersect(query, psi.Answer(reply.answered[:3], reply.holder))
     with pytest.raises(psi.InvalidPoint):
-        psi.intersect(query, psi.Answer((*reply.answered[:3], ORDER_2), reply.holder))
+        psi.intersect(query, psi.Answer((*reply.answered[:3], ONE), reply.holder))
     with pytest.raises(psi.InvalidPoint):
-        psi.intersect(query, psi.Answer(reply.answered, (*reply.holder, IDENTITY)))
+        psi.intersect(query, psi.Answer(reply.answered, (*reply.holder, ZERO)))
     with pytest.raises(psi.DuplicatePoints):
         psi.intersect(query, psi.Answer(reply.answered, (*reply.holder, reply.holder[0])))
     with pytest.raises(TooLarge):

@@ -11,7 +11,7 @@ from csnet.correlation import psi, psi_pool
 from csnet.items.pools import close_pools
 
 VALUES = [f"+3069{n:08d}" for n in range(64)]
-ORDER_2 = bytes([0xEC]) + bytes([0xFF] * 30) + bytes([0x7F])
+ORDER_2 = (psi.FIELD_PRIME - 1).to_bytes(32, "little")  # u = -1: a point of small order
 
 
 @pytest.fixture(autouse=True)
