@@ -66,6 +66,13 @@ def _noisy_after(text: str) -> int:
     return count
 
 
+def _fp_rate(text: str) -> float:
+    rate = float(text)
+    if not 0.0001 <= rate <= 0.25:  # why: NaN fails this test too
+        raise ValueError(f"{text!r} is not between 0.0001 and 0.25")
+    return rate
+
+
 def _bus_url(text: str) -> str:
     url = text.strip()
     if url and not url.startswith("nats://"):
@@ -115,6 +122,19 @@ SETTINGS: tuple[Setting, ...] = (
         "hits are recorded for it (2-100000).",
         _noisy_after,
     ),
+    Setting(
+        "prescreen_bloom",
+        False,
+        "Offer and use keyed Bloom-filter pre-screens before PSI, for wallets and documents "
+        "only; issue group keys for them (see what they leak in docs/indicators.md).",
+        _bool,
+    ),
+    Setting(
+        "prescreen_fp_rate",
+        0.01,
+        "False-positive rate of the pre-screen filters this node serves (0.0001-0.25).",
+        _fp_rate,
+    ),
 )
 
 BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
@@ -145,7 +165,7 @@ def _coerce(setting: Setting, raw: Any, source: str) -> Any:
     """Every value, from the environment or the file, goes through the setting's parser."""
     if isinstance(raw, bool):
         raw = "true" if raw else "false"
-    if not isinstance(raw, str | int):
+    if not isinstance(raw, str | int | float):
         raise BadInput(f"setting {setting.name} from {source}: not a string, number or boolean")
     try:
         return setting.parse(str(raw))
@@ -188,15 +208,15 @@ def load_settings(
 
 
 def write_config(directory: Path, values: Mapping[str, Any]) -> None:
-    """Write the node's config file (simple TOML: strings, ints, bools)."""
+    """Write the node's config file (simple TOML: strings, numbers, bools)."""
     lines = []
     for key, value in values.items():
         if key not in BY_NAME:
             raise BadInput(f"unknown setting {key!r}")
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, int):
-            lines.append(f"{key} = {value}")
+        elif isinstance(value, int | float):
+            lines.append(f"{key} = {value!r}")
         else:
             escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
             lines.append(f'{key} = "{escaped}"')

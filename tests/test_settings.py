@@ -43,6 +43,18 @@ def test_defaults_apply(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, environ={})
     assert settings.lockout_threshold == 5
     assert settings.cookie_secure is False
+    assert settings.prescreen_bloom is False  # pre-screens leak more than PSI: opt in
+    assert settings.prescreen_fp_rate == 0.01
+
+
+def test_rates_are_read_from_file_and_environment(tmp_path: Path) -> None:
+    write_config(tmp_path, {"prescreen_bloom": True, "prescreen_fp_rate": 0.05})
+    settings = load_settings(tmp_path, environ={})
+    assert (settings.prescreen_bloom, settings.prescreen_fp_rate) == (True, 0.05)
+    assert (
+        load_settings(tmp_path, environ={"CSNET_PRESCREEN_FP_RATE": "0.001"}).prescreen_fp_rate
+        == 0.001
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,6 +64,11 @@ def test_defaults_apply(tmp_path: Path) -> None:
         ({"CSNET_COOKIE_SECURE": "maybe"}, "", "CSNET_COOKIE_SECURE"),
         ({"CSNET_PORT": "70000"}, "", "not a TCP port"),
         ({"CSNET_LOG_LEVEL": "loud"}, "", "CSNET_LOG_LEVEL"),
+        ({"CSNET_PRESCREEN_BLOOM": "sometimes"}, "", "CSNET_PRESCREEN_BLOOM"),
+        ({"CSNET_PRESCREEN_FP_RATE": "0.5"}, "", "not between 0.0001 and 0.25"),
+        ({"CSNET_PRESCREEN_FP_RATE": "nan"}, "", "not between 0.0001 and 0.25"),
+        ({"CSNET_PRESCREEN_FP_RATE": "often"}, "", "CSNET_PRESCREEN_FP_RATE"),
+        ({}, "prescreen_fp_rate = 0.00001\n", "not between 0.0001 and 0.25"),
         ({}, "colour = 'red'\n", "unknown setting"),
         ({}, "port = 70000\n", "not a TCP port"),
         ({}, "port = [1]\n", "not a string"),

@@ -15,7 +15,7 @@ from csnet.federation.delivery import Delivery
 from csnet.node import Node
 
 group_app = typer.Typer(
-    help="Sharing groups: create, invite peered nodes, remove, list.", no_args_is_help=True
+    help="Sharing groups: create, invite peered nodes, remove, list, rekey.", no_args_is_help=True
 )
 GroupArg = Annotated[str, typer.Argument(help="The group id (grp-…).")]
 NodeArg = Annotated[str, typer.Argument(help="The peer's node id.")]
@@ -62,6 +62,15 @@ def remove(group_id: GroupArg, node_id: NodeArg, data_dir: DataDir = None) -> No
     """Take a node out of a group this node owns; it is told too."""
     with local_node(data_dir) as node:
         group = group_ops.remove(node, group_id, node_id, _actor())
+        _push(node)
+    _show(group)
+
+
+@group_app.command("rekey")
+def rekey(group_id: GroupArg, data_dir: DataDir = None) -> None:
+    """Send the members of a group this node owns a fresh pre-screen key (prescreen_bloom on)."""
+    with local_node(data_dir) as node:
+        group = group_ops.rekey(node, group_id, _actor())
         _push(node)
     _show(group)
 

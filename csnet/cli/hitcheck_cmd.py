@@ -1,11 +1,13 @@
 """`csnet hitcheck`: which of a file's identifiers a peer node also holds, by private set
 intersection (host-side, on this node's store and key). The peer learns how many values were
-asked, never which; this node learns which of its values the peer holds and how many it holds."""
+asked, never which; this node learns which of its values the peer holds and how many it holds.
+With a pre-screen (--prescreen, or the prescreen_bloom setting), wallets and documents first go
+through the peer's keyed Bloom filter, and only those that pass are asked (docs/indicators.md)."""
 
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +17,7 @@ from rich.text import Text
 from csnet.cli import peer_cmds
 from csnet.cli.common import DataDir, JsonFlag, console, err_console, local_node, print_json
 from csnet.cli.extract_cmd import COUNTRY, CountryOpt, FileArg, _read
-from csnet.correlation import psi_federation
+from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import BadInput
 from csnet.indicators import registry
 from csnet.indicators.base import Hint, Indicator, InvalidIdentifier
@@ -77,6 +79,14 @@ def hitcheck_command(
         str | None, typer.Option("--type", help="Identifier type of every line (else recognised).")
     ] = None,
     country: CountryOpt = None,
+    prescreen: Annotated[
+        bool | None,
+        typer.Option(
+            "--prescreen/--no-prescreen",
+            help="Screen wallets and documents with the peer's keyed Bloom filter before PSI "
+            "(default: the prescreen_bloom setting).",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -87,8 +97,8 @@ def hitcheck_command(
     if not parsed.found:
         _show_refused(parsed.refused)
         raise BadInput("no valid identifier to check", code="nothing_to_check")
-    hits = _run(parsed, peer, justification, data_dir)
-    report = _report(peer, parsed, hits)
+    outcome = _run(parsed, peer, justification, prescreen, data_dir)
+    report = _report(peer, parsed, outcome)
     if as_json:
         print_json(report)
     else:
@@ -96,30 +106,52 @@ def hitcheck_command(
         _show_refused(parsed.refused)
 
 
-def _run(parsed: Parsed, peer: str, justification: str, data_dir: Any) -> set[tuple[str, str]]:
-    """One PSI check per identifier type; the (type, value) pairs the peer holds."""
+@dataclass
+class Outcome:
+    """The (type, value) pairs the peer holds; how many values pre-screens kept out of PSI, and
+    of how many screened (both None when no pre-screen ran)."""
+
+    hits: set[tuple[str, str]] = field(default_factory=set)
+    dropped: int | None = None
+    screened: int | None = None
+
+    def add(self, result: psi_federation.HitCheck) -> None:
+        self.hits.update((result.type_name, v) for v in result.hits)
+        if result.dropped is not None:
+            self.dropped = (self.dropped or 0) + result.dropped
+            self.screened = (self.screened or 0) + result.asked
+
+
+def _run(
+    parsed: Parsed, peer: str, justification: str, prescreen: bool | None, data_dir: Any
+) -> Outcome:
+    """One PSI check per identifier type, each pre-screened where asked and possible."""
     by_type: dict[str, list[str]] = {}
     for _, indicator in parsed.found:
         by_type.setdefault(indicator.type, []).append(indicator.value)
-    hits: set[tuple[str, str]] = set()
+    outcome = Outcome()
     with local_node(data_dir) as node:
         node.transport = peer_cmds.make_transport(node)
         actor = f"host:{getpass.getuser()}"
+        use = node.settings.prescreen_bloom if prescreen is None else prescreen
         for type_name, values in sorted(by_type.items()):
-            result = psi_federation.hitcheck(node, peer, type_name, values, justification, actor)
-            hits.update((type_name, v) for v in result.hits)
-    return hits
+            screen = prescreen_ops.screener(node, type_name, justification) if use else None
+            outcome.add(
+                psi_federation.hitcheck(node, peer, type_name, values, justification, actor, screen)
+            )
+    return outcome
 
 
-def _report(peer: str, parsed: Parsed, hits: set[tuple[str, str]]) -> dict[str, Any]:
+def _report(peer: str, parsed: Parsed, outcome: Outcome) -> dict[str, Any]:
     found = [
-        {"line": n, "type": i.type, "value": i.value, "held": (i.type, i.value) in hits}
+        {"line": n, "type": i.type, "value": i.value, "held": (i.type, i.value) in outcome.hits}
         for n, i in parsed.found
     ]
     return {
         "peer": peer,
         "asked": len({(i.type, i.value) for _, i in parsed.found}),
         "hits": sum(1 for f in found if f["held"]),
+        "prescreen": {"screened": outcome.screened, "dropped": outcome.dropped},
         "values": found,
         "refused": [{"line": r.line, "text": r.text, "reason": r.reason} for r in parsed.refused],
     }
@@ -130,6 +162,13 @@ def _show(report: dict[str, Any]) -> None:
         f"peer {report['peer']} holds {report['hits']} of {report['asked']} values asked",
         highlight=False,
     )
+    screen = report["prescreen"]
+    if screen["dropped"] is not None:
+        console.print(
+            f"pre-screen: {screen['dropped']} of {screen['screened']} values screened "
+            "were left out of PSI",
+            highlight=False,
+        )
     held = [v for v in report["values"] if v["held"]]
     if held:
         table = Table("line", "type", "value")

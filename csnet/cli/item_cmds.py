@@ -52,16 +52,20 @@ def login(
     console.print(f"export CSNET_TOKEN={result['secret']}", highlight=False)
 
 
-def _markings(tlp: str) -> dict[str, Any]:
-    return {"tlp": TLP.parse(tlp).value}
+def sharing(
+    tlp: str, to: list[str] | None, group: list[str] | None, subjects: list[str] | None = None
+) -> dict[str, Any]:
+    """The markings and audience of an item to publish."""
+    # why: the audience's nodes and groups are who the item is shared with; the node adds itself
+    audience = {"nodes": to or [], "groups": group or []}
+    markings = {"tlp": TLP.parse(tlp).value, "subjects": subjects or []}
+    return {"markings": markings, "audience": audience}
 
 
 def _item(
     body: dict[str, Any], tlp: str, to: list[str] | None, group: list[str] | None
 ) -> dict[str, Any]:
-    # why: the audience's nodes and groups are who the item is shared with; the node adds itself
-    audience = {"nodes": to or [], "groups": group or []}
-    return {"body": body, "markings": _markings(tlp), "audience": audience}
+    return {"body": body, **sharing(tlp, to, group)}
 
 
 def _body(item: dict[str, Any]) -> dict[str, Any]:

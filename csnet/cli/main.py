@@ -13,6 +13,7 @@ from csnet.cli import (
     admin_cmds,
     consent_cmds,
     demo,
+    disclosure_cmds,
     extract_cmd,
     group_cmds,
     hit_cmds,
@@ -49,6 +50,7 @@ app.add_typer(item_cmds.note_app, name="note")
 app.add_typer(peer_cmds.peer_app, name="peer")
 app.add_typer(group_cmds.group_app, name="group")
 app.add_typer(consent_cmds.consent_app, name="consent")
+app.add_typer(disclosure_cmds.disclosure_app, name="disclosure")
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130

@@ -109,7 +109,9 @@ def line_for(item: dict[str, Any]) -> str:
     if item["restricted"]:
         title = "(personal data: open it with --justification)"
     else:
-        title = body.get("title") or body.get("text") or body.get("state") or ""
+        # why: an `indicator` item has no title: its value says what it is
+        shown = ("title", "text", "state", "value")
+        title = next((str(body[k]) for k in shown if body.get(k)), "")
     when = str(item["created"])[:19].replace("T", " ")
     return f"{when}  {label:<9}  {title}  [{item['origin']}] {item['id'][:12]}"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, tuple_
+from sqlalchemy import Connection, Select, and_, or_, select, tuple_
 
 from csnet.accounts.members import Member
 from csnet.alerts.access import Caller, actor_of
@@ -155,20 +155,25 @@ class HitPage:
     next_before: list[Any] | None = field(default=None)  # keyset of the last row read
 
 
-def _pairs(conn: Connection, before: Sequence[Any] | None, limit: int) -> list[Any]:
-    """(value id, newer item, older item, cursor) rows, newest first: a self-join of the
-    sightings, bounded per value by the noisy cap."""
-    new, old = sightings.alias("new"), sightings.alias("old")
-    key = (new.c.created, new.c.item_id, old.c.created, old.c.item_id, new.c.value_id)
-    query = (
-        select(*key)
-        .join(old, and_(old.c.value_id == new.c.value_id, old.c.item_id != new.c.item_id))
-        .where(tuple_(old.c.created, old.c.item_id) < tuple_(new.c.created, new.c.item_id))
-        .order_by(*(column.desc() for column in key))
-        .limit(limit)
+_NEW, _OLD = sightings.alias("new"), sightings.alias("old")
+_PAIR_KEY = (_NEW.c.created, _NEW.c.item_id, _OLD.c.created, _OLD.c.item_id, _NEW.c.value_id)
+
+
+def _pair_query() -> Select[Any]:
+    """(newer created, newer item, older created, older item, value id) rows, newest first: a
+    self-join of the sightings, bounded per value by the noisy cap."""
+    return (
+        select(*_PAIR_KEY)
+        .join(_OLD, and_(_OLD.c.value_id == _NEW.c.value_id, _OLD.c.item_id != _NEW.c.item_id))
+        .where(tuple_(_OLD.c.created, _OLD.c.item_id) < tuple_(_NEW.c.created, _NEW.c.item_id))
+        .order_by(*(column.desc() for column in _PAIR_KEY))
     )
+
+
+def _pairs(conn: Connection, before: Sequence[Any] | None, limit: int) -> list[Any]:
+    query = _pair_query().limit(limit)
     if before is not None:
-        query = query.where(tuple_(*key) < tuple_(*before))
+        query = query.where(tuple_(*_PAIR_KEY) < tuple_(*before))
     return list(conn.execute(query))
 
 
@@ -242,3 +247,29 @@ def _personal(reader: _Reader, hits: Sequence[HitView]) -> list[Envelope]:
     shown = {i for h in hits if not h.restricted for i in (h.item_id, h.other_id)}
     envs = [held.envelope for i in sorted(shown) if (held := reader.items.get(i)) is not None]
     return [e for e in envs if e.markings.subjects or is_protected(e)]
+
+
+@dataclass(frozen=True)
+class HitsShown:
+    hits: list[HitView]
+    personal: list[Envelope]  # items with personal data whose hit is shown in full: to audit
+
+
+def hits_with(
+    node: Node, caller: Caller, *, value_id: int | None = None, item_id: str | None = None
+) -> HitsShown:
+    """Every hit of one value, or of one item, that the caller may see, newest first; the
+    caller audits `personal` together with whatever else it shows."""
+    query = _pair_query()
+    if value_id is not None:
+        query = query.where(_NEW.c.value_id == value_id)
+    if item_id is not None:
+        query = query.where(or_(_NEW.c.item_id == item_id, _OLD.c.item_id == item_id))
+    actor = actor_of(node, caller.member)
+    ctx = Context(justification=caller.justification, today=node.now().date())
+    with node.store.read() as conn:
+        reader = _Reader(conn)
+        rows = list(conn.execute(query))
+        seen = [_one(reader, actor, ctx, value, new, old) for _, new, _, old, value in rows]
+    hits = [hit for hit in seen if hit is not None]
+    return HitsShown(hits, _personal(reader, hits))

@@ -10,7 +10,7 @@ limit; which of them the peer holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,9 @@ _POINT_JSON_BYTES = 46  # 43 base64url characters, two quotes and a comma
 _ENVELOPE_BYTES = 1024  # the rest of the body, besides the points and the justification
 _FIELDS = frozenset({"type", "points", "justification"})
 _limiters: dict[str, PsiLimiter] = {}
+# A pre-screen (prescreen_ops.py): of the distinct values asked, those worth asking by PSI, or
+# None when there is no screen to apply and every value goes to PSI.
+Screen = Callable[[Peer, list[str]], list[str] | None]
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class HitCheck:
     asked: int
     hits: tuple[str, ...]
     queries: int
+    dropped: int | None = None  # values a pre-screen kept out of PSI (None: no pre-screen)
 
 
 def active_peer(node: Node, node_id: str) -> Peer:
@@ -123,23 +127,33 @@ def active_peer(node: Node, node_id: str) -> Peer:
 
 
 def hitcheck(
-    node: Node, node_id: str, type_name: str, values: Sequence[str], justification: str, actor: str
+    node: Node,
+    node_id: str,
+    type_name: str,
+    values: Sequence[str],
+    justification: str,
+    actor: str,
+    screen: Screen | None = None,
 ) -> HitCheck:
-    """Ask peer `node_id` which of `values` (canonical, of one type) it holds; audited."""
+    """Ask peer `node_id` which of `values` (canonical, of one type) it holds; audited.
+    A `screen` may leave values out of PSI first; it must never drop one the peer holds."""
     reason = justification_of(justification)
     psi.type_tag(type_name)
     peer = active_peer(node, node_id)
     distinct = list(dict.fromkeys(values))
+    kept = None if screen is None else screen(peer, distinct)
+    asked = distinct if kept is None else kept
     size = max_points(node)
     found: set[str] = set()
-    for first in range(0, len(distinct), size):
-        found.update(_one_query(node, peer, type_name, distinct[first : first + size], reason))
+    for first in range(0, len(asked), size):
+        found.update(_one_query(node, peer, type_name, asked[first : first + size], reason))
     result = HitCheck(
         peer.node_id,
         type_name,
         len(distinct),
         tuple(v for v in distinct if v in found),
-        -(-len(distinct) // size),
+        -(-len(asked) // size),
+        None if kept is None else len(distinct) - len(kept),
     )
     _audit_hitcheck(node, actor, result, reason)
     return result
@@ -172,6 +186,7 @@ def _audit_hitcheck(node: Node, actor: str, result: HitCheck, justification: str
             "asked": result.asked,
             "hits": len(result.hits),
             "queries": result.queries,
+            **({} if result.dropped is None else {"prescreen_dropped": result.dropped}),
         },
         personal_data=True,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from csnet.alerts.access import Caller, ask, needs_justification_only
 from csnet.alerts.service import audit_consultation
@@ -16,6 +16,7 @@ from csnet.handling.roles import Action
 from csnet.indicators import registry
 from csnet.indicators.base import Hint, Indicator
 from csnet.indicators.extract import extract
+from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
@@ -56,11 +57,17 @@ def read_query(text: str, type_name: str | None, hint: Hint) -> list[Indicator]:
 
 def _values(conn: Connection, indicators: list[Indicator]) -> dict[tuple[str, str], ValueRow]:
     v = indicator_values
-    keys = [(i.type, i.value) for i in indicators]
-    query = select(v.c.id, v.c.type, v.c.value, v.c.first_seen, v.c["items"], v.c.noisy).where(
-        tuple_(v.c.type, v.c.value).in_(keys)
-    )
-    return {(row.type, row.value): ValueRow(*row) for row in conn.execute(query)}
+    by_type: dict[str, set[str]] = {}
+    for i in indicators:
+        by_type.setdefault(i.type, set()).add(i.value)
+    # why: one `type = ? AND value IN (...)` per type uses the unique index; SQLite answers a
+    # (type, value) IN (...) of row values with a scan of the whole table.
+    found: dict[tuple[str, str], ValueRow] = {}
+    for type_name, values in by_type.items():
+        query = select(v.c.id, v.c.type, v.c.value, v.c.first_seen, v.c["items"], v.c.noisy)
+        query = query.where(v.c.type == type_name, v.c.value.in_(sorted(values)))
+        found.update({(row.type, row.value): ValueRow(*row) for row in conn.execute(query)})
+    return found
 
 
 def _holders(conn: Connection, value_id: int) -> list[StoredItem]:
@@ -81,10 +88,9 @@ def _holding(node: Node, caller: Caller, held: StoredItem) -> Holding | None:
     return None
 
 
-def search(node: Node, caller: Caller, text: str, type_name: str | None = None) -> list[Match]:
-    """Each reading of `text`, with the items holding it that the caller may see; the
-    consultation of personal data (with its justification) is audited."""
-    indicators = read_query(text, type_name, Hint(country=node.identity.country or None))
+def matches_of(node: Node, caller: Caller, indicators: list[Indicator]) -> list[Match]:
+    """Each indicator with its value (if seen here) and the items holding it that the caller
+    may see; nothing audited yet (see `consulted`)."""
     matches: list[Match] = []
     with node.store.read() as conn:
         values = _values(conn, indicators)
@@ -93,7 +99,19 @@ def search(node: Node, caller: Caller, text: str, type_name: str | None = None) 
             holders = [] if value is None else _holders(conn, value.id)
             seen = [h for h in (_holding(node, caller, held) for held in holders) if h is not None]
             matches.append(Match(indicator, value, seen))
+    return matches
+
+
+def consulted(matches: list[Match]) -> list[Envelope]:
+    """The items with personal data that the matches show in full: a consultation to audit."""
     shown = [h.item.envelope for m in matches for h in m.items if not h.restricted]
-    consulted = [e for e in shown if e.markings.subjects or is_protected(e)]
-    audit_consultation(node, caller, consulted, via="indicator search")
+    return [e for e in shown if e.markings.subjects or is_protected(e)]
+
+
+def search(node: Node, caller: Caller, text: str, type_name: str | None = None) -> list[Match]:
+    """Each reading of `text`, with the items holding it that the caller may see; the
+    consultation of personal data (with its justification) is audited."""
+    indicators = read_query(text, type_name, Hint(country=node.identity.country or None))
+    matches = matches_of(node, caller, indicators)
+    audit_consultation(node, caller, consulted(matches), via="indicator search")
     return matches

@@ -12,18 +12,15 @@ from sqlalchemy import Connection
 
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound
-from csnet.federation import groups, outbox
+from csnet.federation import groups, outbox, prescreen_keys
+from csnet.federation.own_items import NODE_AUTHOR, seal_own
 from csnet.federation.peers import PeerStatus, require_peer
 from csnet.handling.markings import TLP, Markings
 from csnet.items.bodies import GroupAction
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
-from csnet.items.kinds import validate_draft
-from csnet.items.signing import ItemDraft, seal
+from csnet.items.signing import ItemDraft
 from csnet.node import Node
-from csnet.store import item_store
-
-NODE_AUTHOR = "node"  # membership items are the node's own act, not a member's
 
 
 def _issue(
@@ -50,22 +47,22 @@ def _issue(
         markings=Markings(tlp=TLP.AMBER),
         body=body,
     )
-    valid = validate_draft(draft)
-    seq = item_store.reserve_seqs(conn, node.node_id, 1)
-    env = seal(draft, node.key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
-    item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+    env = seal_own(node, conn, draft)
     groups.apply_items(conn, [env], node.now())
     outbox.enqueue(conn, node.node_id, [env], node.now())
+    prescreen_keys.rotate(node, conn, group)  # why: a removed member must not get the next key
     return env
 
 
-def _audit(node: Node, conn: Connection, actor: str, env: Envelope, change: str) -> None:
+def _audit(
+    node: Node, conn: Connection, actor: str, env: Envelope, group: groups.Group, change: str
+) -> None:
     entry = AuditEntry(
         actor=actor,
         action=AuditAction.PEER_CHANGE,
         item_id=env.id,
         recipients=tuple(f"node:{n}" for n in env.audience.nodes),
-        details={"change": change, "group": env.body["group_id"], "name": env.body["name"]},
+        details={"change": change, "group": group.id, "name": group.name},
     )
     append(conn, entry, node.now())
 
@@ -90,7 +87,7 @@ def create(node: Node, name: str, actor: str) -> groups.Group:
             raise Conflict(f"group {gid} exists", code="group_exists")
         group = groups.Group(gid, name, node.node_id, created, 0, frozenset({node.node_id}))
         env = _issue(node, conn, group, GroupAction.CREATE, None, group.members)
-        _audit(node, conn, actor, env, "group created")
+        _audit(node, conn, actor, env, group, "group created")
     return group
 
 
@@ -105,7 +102,7 @@ def add(node: Node, gid: str, member: str, actor: str) -> groups.Group:
         after = group.members | {member}
         changed = groups.Group(group.id, group.name, group.owner, group.created, 0, after)
         env = _issue(node, conn, changed, GroupAction.ADD, member, after)
-        _audit(node, conn, actor, env, f"added {member}")
+        _audit(node, conn, actor, env, group, f"added {member}")
     return changed
 
 
@@ -120,5 +117,17 @@ def remove(node: Node, gid: str, member: str, actor: str) -> groups.Group:
         after = group.members - {member}
         changed = groups.Group(group.id, group.name, group.owner, group.created, 0, after)
         env = _issue(node, conn, changed, GroupAction.REMOVE, member, group.members)
-        _audit(node, conn, actor, env, f"removed {member}")
+        _audit(node, conn, actor, env, group, f"removed {member}")
     return changed
+
+
+def rekey(node: Node, gid: str, actor: str) -> groups.Group:
+    """A fresh pre-screen key for a group this node owns: for a group made before pre-screens
+    were turned on, or to retire a key that may have leaked."""
+    if not node.settings.prescreen_bloom:
+        raise Conflict("pre-screens are off (setting prescreen_bloom)", code="prescreen_disabled")
+    with node.store.write() as conn:
+        group = _owned(node, conn, gid)
+        env = prescreen_keys.issue(node, conn, group)
+        _audit(node, conn, actor, env, group, f"pre-screen key, epoch {env.body['epoch']}")
+    return group

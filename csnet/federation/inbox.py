@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
-from csnet.correlation import sightings
+from csnet.correlation import disclosures, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
 from csnet.federation import consent, framing, groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
@@ -97,6 +97,8 @@ def check_item(
         groups.check_change(env)
     if env.kind == consent.CONSENT_KIND:
         consents.check(env)
+    if env.kind in (disclosures.REQUEST_KIND, disclosures.ANSWER_KIND):
+        disclosures.check_received(node, env)
     return env
 
 
@@ -220,6 +222,7 @@ def receive(
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in receipt.stored], node.now())
         groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
         hits = sightings.observe(node, conn, receipt.stored)  # received items correlate too
+        disclosures.observe(node, conn, receipt.stored)  # requests and answers received
         append_many(conn, _entries(sender, receipt), node.now())
         outbox.enqueue(conn, node.node_id, receipt.stored, node.now(), sender=sender.node_id)
         if cursor is not None:

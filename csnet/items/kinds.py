@@ -12,7 +12,10 @@ from csnet.errors import BadInput
 from csnet.handling.categories import PersonalDatum
 from csnet.handling.markings import Markings
 from csnet.items.bodies import Ack, Alert, GroupChange, Note, RelayConsent, Reply, Tombstone
+from csnet.items.disclosure_bodies import Disclosure, DisclosureRequest
 from csnet.items.envelope import Envelope, ItemFields
+from csnet.items.indicator_body import INDICATOR_KIND, IndicatorBody
+from csnet.items.prescreen_key import PrescreenKey
 
 KINDS: dict[str, type[BaseModel]] = {}
 REQUIRED_LINKS: dict[str, frozenset[str]] = {}
@@ -115,3 +118,7 @@ register_kind("ack", Ack, requires=("refers_to",))
 register_kind("tombstone", Tombstone, requires=("refers_to",))
 register_kind("group", GroupChange)  # sharing-group membership (csnet/federation/groups.py)
 register_kind("consent", RelayConsent)  # H2 consent to pass an item on (federation/consent.py)
+register_kind(INDICATOR_KIND, IndicatorBody)  # an identifier seen in the field
+register_kind("disclosure_request", DisclosureRequest)  # after a hit (correlation/disclosures.py)
+register_kind("disclosure", Disclosure, requires=("refers_to",))  # the holder's answer to it
+register_kind("prescreen_key", PrescreenKey)  # group key for Bloom pre-screens (prescreen.py)

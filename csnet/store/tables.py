@@ -262,3 +262,25 @@ sightings = Table(
 )
 Index("ix_sightings_item_id", sightings.c.item_id)
 Index("ix_sightings_created", sightings.c.created)
+
+# Disclosure requests (0008): the state of each request, kept at both ends. The request and its
+# answer are signed items (kinds disclosure_request and disclosure); `asker`/`holder` are node
+# ids, so the direction is derived from this node's id. Authors are item author ids.
+disclosure_requests = Table(
+    "disclosure_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),  # the disclosure_request item id
+    Column("asker", String(40), nullable=False),
+    Column("holder", String(40), nullable=False),
+    Column("value_type", String(32), nullable=False),  # indicators registry name
+    Column("value", String(600), nullable=False),  # canonical value
+    Column("justification", Text, nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | declined
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", String(128)),
+    Column("reason", Text),
+    Column("disclosure_id", String(64)),  # the disclosure item that answered it
+)
+Index("ix_disclosure_requests_requested_at", disclosure_requests.c.requested_at)

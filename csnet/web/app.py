@@ -19,10 +19,12 @@ from csnet.web.api import (
     audit,
     auth,
     consent,
+    disclosures,
     federation,
     groups,
     health,
     hits,
+    indicators,
     items,
     live,
     members,
@@ -181,7 +183,11 @@ def create_app(node: Node) -> FastAPI:
     )
     app.state.node = node
     _install_handlers(app)
-    routers = (health, auth, members, tokens, items, hits, audit, federation, live, groups, consent)
+    routers = (
+        *(health, auth, members, tokens, items, hits, audit, federation, live, groups, consent),
+        disclosures,
+        indicators,
+    )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))

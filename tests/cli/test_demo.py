@@ -66,7 +66,7 @@ def test_demo_code_for_unknown_login(tmp_path: Path) -> None:
 def test_demo_nodes_form_a_full_mesh_over_http(tmp_path: Path) -> None:
     from csnet.cli.demo_network import Endpoint, form_group, form_mesh, is_peered, node_id_of
     from csnet.web.peer_transport import HttpPeerTransport
-    from tests.federation.test_e2e_processes import Served, free_port
+    from tests.federation.processes import Served, free_port
 
     root = tmp_path / "demo"
     assert runner.invoke(app, ["demo", "--dir", str(root), "--seed-only"]).exit_code == 0

@@ -109,3 +109,17 @@ def test_sse_parsing_and_one_line_format() -> None:
         line_for(item)
         == "2026-11-28 09:30:00  FLASH      Vessel off Pylos  [csnexample] abcdef012345"
     )
+
+
+def test_an_indicator_item_shows_its_value() -> None:
+    item = {
+        "id": "abcdef0123456789",
+        "kind": "indicator",
+        "origin": "csnexample",
+        "created": "2026-11-28T09:30:00Z",
+        "restricted": False,
+        "envelope": {"body": {"value_type": "phone", "value": "+923001234567", "context": "x"}},
+    }
+    assert (
+        line_for(item) == "2026-11-28 09:30:00  indicator  +923001234567  [csnexample] abcdef012345"
+    )

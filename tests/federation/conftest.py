@@ -1,22 +1,27 @@
-"""Two nodes in one process, wired to each other through an in-process PeerTransport."""
+"""Two nodes in one process, wired to each other through an in-process PeerTransport; and
+`two_nodes`: two real `csnet serve` processes, peered over HTTP (processes.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from csnet.cli.demo_network import Endpoint, peer_pair
 from csnet.errors import CsnetError
 from csnet.federation.transport import PeerResponse
+from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.store.engine import Store
 from csnet.web.app import create_app
+from csnet.web.peer_transport import HttpPeerTransport
 from tests.conftest import FIXED_NOW, PG_URL_VAR, _postgres_store
-from tests.factories import FakeClock, make_node
+from tests.factories import FakeClock, add_member, make_node, token_for
+from tests.federation.processes import Served, database_url, free_port
 
 URL_A = "http://pk-fia.test"
 URL_B = "http://gr-hcg.test"
@@ -92,3 +97,36 @@ def pair(
     transport.close()
     a.close()
     b.close()
+
+
+@pytest.fixture
+def two_nodes(
+    tmp_path: Path, store: Store, second_store: Store | None
+) -> Iterator[Callable[..., tuple[Served, Served, str]]]:
+    started: list[Served] = []
+
+    def make(a_env: dict[str, str] | None = None) -> tuple[Served, Served, str]:
+        specs = (("a", "PK-FIA", "PK", store, a_env), ("b", "GR-HCG", "GR", second_store, None))
+        token = ""
+        for slug, name, country, node_store, env in specs:
+            node = make_node(tmp_path / slug, database_url(node_store), name=name, country=country)
+            member, _secret = add_member(node, "officer", Role.OFFICER)
+            token = token or token_for(node, member)
+            node.close()
+            port = free_port()
+            endpoint = Endpoint(tmp_path / slug, f"http://127.0.0.1:{port}")
+            served = Served(endpoint, port, env or {}, tmp_path / f"{slug}.log")
+            started.append(served)
+            served.start()
+        transport = HttpPeerTransport()
+        try:
+            peer_pair(started[0].endpoint, started[1].endpoint, transport)
+        finally:
+            transport.close()
+        return started[0], started[1], token
+
+    try:
+        yield make
+    finally:
+        for served in started:
+            served.stop()

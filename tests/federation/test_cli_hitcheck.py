@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
-from csnet.node import open_node
+import pytest
+from fastapi import FastAPI
+
+from csnet.cli import group_cmds, peer_cmds
+from csnet.node import Node, open_node
 from csnet.settings import load_settings
 from tests.federation import test_cli_peer
+from tests.federation.conftest import InProcessTransport
 from tests.federation.test_cli_peer import URL_B, peers_of, run
 from tests.federation.test_psi_endpoint import hold
 
@@ -75,3 +81,53 @@ def test_hitcheck_refuses_a_file_without_valid_values(
         "--data-dir", str(a),
     )  # fmt: skip
     assert code == 2, out
+
+
+def _served_b() -> Node:
+    """Node B as the in-process transport serves it (the `dirs` fixture opened it)."""
+    transport = cast(InProcessTransport, peer_cmds.make_transport(cast(Node, None)))
+    node: Node = cast(FastAPI, transport.apps[URL_B].app).state.node
+    return node
+
+
+def test_hitcheck_pre_screens_wallets(
+    dirs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = dirs
+    b_id, listing = _setup(a, b, tmp_path, "")
+    # why: group_cmds holds its own name for make_transport, which the fixture patched in peer_cmds
+    monkeypatch.setattr(group_cmds, "make_transport", peer_cmds.make_transport)
+    served = _served_b()
+    served.settings = served.settings.replace(prescreen_bloom=True)
+    hold(served, "wallet", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
+    code, out = run("group", "create", "Wallet desk", "--json", "--data-dir", str(a))
+    assert code == 0, out
+    gid = json.loads(out)["id"]
+    code, out = run("group", "add", gid, b_id, "--data-dir", str(a))
+    assert code == 0, out
+    monkeypatch.setenv("CSNET_PRESCREEN_BLOOM", "true")  # A turns pre-screens on after that
+    code, out = run("group", "rekey", gid, "--data-dir", str(a))
+    assert code == 0, out
+    listing.write_text(
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\n"
+        "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359\n"
+        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT\n",
+        "utf-8",
+    )
+    reports = {}
+    for flag in ("--prescreen", "--no-prescreen"):
+        code, out = run(
+            "hitcheck", str(listing), "--peer", b_id, "--type", "wallet", flag,
+            "--justification", "case 9", "--json", "--data-dir", str(a),
+        )  # fmt: skip
+        assert code == 0, out
+        reports[flag] = json.loads(out)
+    assert reports["--prescreen"]["prescreen"] == {"screened": 3, "dropped": 2}
+    assert reports["--no-prescreen"]["prescreen"] == {"screened": None, "dropped": None}
+    assert reports["--prescreen"]["values"] == reports["--no-prescreen"]["values"]
+    assert reports["--prescreen"]["hits"] == 1
+    code, out = run(
+        "hitcheck", str(listing), "--peer", b_id, "--type", "wallet", "--justification", "case 9",
+        "--data-dir", str(a),
+    )  # fmt: skip
+    assert code == 0 and "pre-screen: 2 of 3 values screened were left out of PSI" in out, out

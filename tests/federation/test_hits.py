@@ -11,6 +11,7 @@ import pytest
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation.hits import list_hits
+from csnet.correlation.indicator_item import indicator_body
 from csnet.federation.delivery import Delivery
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
@@ -76,3 +77,14 @@ def test_an_item_not_addressed_to_the_member_makes_no_visible_hit(peered: Pair) 
     assert Delivery(a).flush(b.node_id) == 1
     assert hits_in_stream(a) == []
     assert len(hits_in_stream(b)) == 1
+
+
+def test_an_indicator_recorded_on_a_correlates_on_b(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    held = NewItem("alert", alert_body(text="Organiser on +92 300 1234567"))  # B only
+    alert = publish(b, officer(b), held)
+    seen = indicator_body(a, "phone", "0300-1234567", "seen on a recruitment post")
+    indicator = share(a, b, "indicator", seen)  # read in A's country: PK
+    assert Delivery(a).flush(b.node_id) == 1
+    (hit,) = hits_in_stream(b)
+    assert (hit["item_id"], hit["other_id"]) == (indicator.id, alert.id)

@@ -1,5 +1,5 @@
-"""Federation endpoints: the handshake, key rotation, an authenticated ping, item delivery and
-hit/no-hit (PSI).
+"""Federation endpoints: the handshake, key rotation, an authenticated ping, item delivery,
+hit/no-hit (PSI) and its optional pre-screen filters.
 
 `peer_request` authenticates signed requests from peers (see csnet/federation/inbound.py for the
 order of checks); docs/federation.md describes the wire format.
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from csnet.correlation import psi_federation
+from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import CsnetError
 from csnet.federation import handshake, inbound, inbox, pull, rotation
 from csnet.federation.local import audit_refusal, federation_id
@@ -179,3 +179,10 @@ def post_psi(node: NodeDep, call: PeerDep) -> dict[str, list[str]]:
     """Hit/no-hit: a peer's private set intersection query over the values of one identifier
     type this node holds; justified, rate-limited and audited (docs/indicators.md)."""
     return psi_federation.serve(node, call.peer, call.body)
+
+
+@router.post("/prescreen/{group_id}/{type_name}")
+def post_prescreen(node: NodeDep, call: PeerDep, group_id: str, type_name: str) -> dict[str, Any]:
+    """Pre-screen: this node's keyed Bloom filter of one high-entropy identifier type, for a
+    member of a group both belong to, when pre-screens are on; justified, audited."""
+    return prescreen_ops.serve(node, call.peer, group_id, type_name, call.body)

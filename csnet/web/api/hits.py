@@ -70,7 +70,7 @@ def get_hits(node: NodeDep, who: CallerDep, limit: Limit = 50, before: Before = 
     return HitPage(hits=[hit_out(h) for h in page.hits], next_before=_encode(page.next_before))
 
 
-def _match_out(match: Match) -> IndicatorMatch:
+def match_out(match: Match) -> IndicatorMatch:
     value = match.value
     return IndicatorMatch(
         type=match.indicator.type,
@@ -90,4 +90,4 @@ def find_indicator(
     node: NodeDep, who: CallerDep, q: Text, type: TypeName = None
 ) -> IndicatorSearch:
     """Read `q` as an identifier (any writing of it) and list the items holding it."""
-    return IndicatorSearch(matches=[_match_out(m) for m in search(node, who, q, type)])
+    return IndicatorSearch(matches=[match_out(m) for m in search(node, who, q, type)])

@@ -73,7 +73,8 @@ def item_out(held: StoredItem, restricted: bool = False) -> ItemOut:
     )
 
 
-def _new(kind: str, body: ItemIn, payload: dict[str, Any]) -> NewItem:
+def new_item(kind: str, body: ItemIn, payload: dict[str, Any]) -> NewItem:
+    """What the member asks to publish: the body, with the markings, grading and audience."""
     return NewItem(
         kind=kind,
         body=payload,
@@ -121,7 +122,7 @@ def created_out(env: Envelope) -> ItemOut:
 
 @router.post("/alerts", response_model=ItemOut, status_code=201)
 def post_alert(body: AlertIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = publish(node, who, _new("alert", body, body.body))
+    env = publish(node, who, new_item("alert", body, body.body))
     return created_out(env)
 
 
@@ -135,7 +136,7 @@ def list_alerts(
 
 @router.post("/notes", response_model=ItemOut, status_code=201)
 def post_note(body: NoteIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = publish(node, who, _new("note", body, body.body))
+    env = publish(node, who, new_item("note", body, body.body))
     return created_out(env)
 
 
@@ -183,7 +184,7 @@ def post_ack(item_id: ItemId, body: AckIn, node: NodeDep, who: CallerDep) -> Ite
 @router.post("/items/{item_id}/corrections", response_model=ItemOut, status_code=201)
 def post_correction(item_id: ItemId, body: CorrectionIn, node: NodeDep, who: CallerDep) -> ItemOut:
     """A corrected version that supersedes the item everywhere it went."""
-    env = actions.correct(node, who, item_id, _new("correction", body, body.body))
+    env = actions.correct(node, who, item_id, new_item("correction", body, body.body))
     return created_out(env)
 
 

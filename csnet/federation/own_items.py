@@ -1,0 +1,22 @@
+"""Items a node issues in its own name (membership changes, group keys): checked, sealed with
+the node's key under its next sequence number, and stored, in the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from csnet.items.envelope import Envelope
+from csnet.items.kinds import validate_draft
+from csnet.items.signing import ItemDraft, seal
+from csnet.node import Node
+from csnet.store import item_store
+
+NODE_AUTHOR = "node"  # the node's own act, not a member's
+
+
+def seal_own(node: Node, conn: Connection, draft: ItemDraft) -> Envelope:
+    valid = validate_draft(draft)
+    seq = item_store.reserve_seqs(conn, node.node_id, 1)
+    env = seal(draft, node.key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
+    item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+    return env
