@@ -111,7 +111,7 @@ def approve(
         "reason": why,
         "item": env.id,
         "item_kind": env.kind,
-        "text": env.body["text"],
+        "text": disclosed_text(env.body),
         "persons": env.body.get("persons", []),
         **({"title": env.body["title"]} if "title" in env.body else {}),
     }
@@ -187,9 +187,20 @@ def _disclosable(node: Node, held: StoredItem) -> StoredItem:
             f"item {env.id} was corrected by {held.superseded_by}: disclose the current version",
             code="already_superseded",
         )
-    if not isinstance(env.body.get("text"), str):
-        raise BadInput(f"a {env.kind} has no text to disclose", code="not_disclosable")
+    if disclosed_text(env.body) is None:
+        raise BadInput(
+            f"item {env.id} ({env.kind}) has no text to disclose", code="not_disclosable"
+        )
     return held
+
+
+def disclosed_text(body: dict[str, Any]) -> str | None:
+    """What an approval copies: an alert's or note's text, or where an indicator item says the
+    value was seen (the asker already knows the value: it asked about it)."""
+    for field in ("text", "context"):
+        if isinstance(body.get(field), str):
+            return str(body[field])
+    return None
 
 
 def _may_list(caller: Caller) -> None:

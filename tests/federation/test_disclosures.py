@@ -360,3 +360,15 @@ def test_lists_page_newest_first(peered: Pair) -> None:
     assert [d["request_id"] for d in second["disclosures"]] == [opened[0]]
     incoming = client.get("/api/v1/disclosures", params={"direction": "incoming"}).json()
     assert incoming["disclosures"] == []
+
+
+def test_an_indicator_item_is_disclosed_with_where_it_was_seen(peered: Pair) -> None:
+    b = peered.b
+    body = {"value_type": "phone", "value": CANONICAL, "context": "Seen on a recruitment post"}
+    keeper = caller(b, Role.OFFICER, "recorder")
+    held = publish(b, keeper, NewItem("indicator", body, Markings(tlp=TLP.AMBER))).id
+    request = ask(peered)
+    answer = disclosure_ops.approve(b, caller(b, Role.SUPERVISOR), request.id, "Agreed", held)
+    assert answer.body["item_kind"] == "indicator"
+    assert answer.body["text"] == "Seen on a recruitment post"
+    assert answer.markings == Markings(tlp=TLP.AMBER)
