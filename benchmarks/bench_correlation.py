@@ -60,16 +60,14 @@ from pathlib import Path
 from typing import Any
 
 import base58
-from common import alert_body, machine, record
+from common import alert_body, machine, officer, record
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from csnet.accounts.members import add_member
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation import sightings
 from csnet.handling.markings import TLP, Markings
-from csnet.handling.roles import Role
 from csnet.indicators import registry
 from csnet.indicators.base import InvalidIdentifier
 from csnet.indicators.types.bech32 import encode_segwit
@@ -569,19 +567,6 @@ def percentile(values: list[float], q: float) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # One database.
-
-
-def officer(node: Node) -> Caller:
-    with node.store.write() as conn:
-        member, _ = add_member(
-            conn,
-            username="officer",
-            display_name="Officer",
-            role=Role.OFFICER,
-            password="benchmark password",
-            now=node.now(),
-        )
-    return Caller(member)
 
 
 def bench_database(node: Node, label: str, args: argparse.Namespace) -> dict[str, Any]:

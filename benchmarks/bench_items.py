@@ -15,14 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import alert_body, machine, record
+from common import alert_body, machine, officer, record
 from nacl.signing import SigningKey
 
-from csnet.accounts.members import add_member
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.markings import TLP, Markings
-from csnet.handling.roles import Role
 from csnet.items.batch import check_signatures, verify_many
 from csnet.items.pools import close_pools
 from csnet.items.signing import verify_envelope
@@ -115,16 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         node = init_node(Path(tmp) / "bench", name="PK-FIA", country="PK", agency="FIA")
-        with node.store.write() as conn:
-            member, _ = add_member(
-                conn,
-                username="officer",
-                display_name="Officer",
-                role=Role.OFFICER,
-                password="benchmark password",
-                now=node.now(),
-            )
-        caller = Caller(member)
+        caller = officer(node)
         figures: dict[str, Any] = {"machine": machine()}
         figures |= bench_store(node, caller, args.items, args.batch)
         print(

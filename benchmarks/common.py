@@ -9,6 +9,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from csnet.accounts.members import add_member
+from csnet.alerts.access import Caller
+from csnet.handling.roles import Role
+from csnet.node import Node
+
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -50,3 +55,17 @@ def alert_body(tag: str) -> dict[str, Any]:
         "tags": ["sar", "boat", "libya"],
         "route": "Central Mediterranean",
     }
+
+
+def officer(node: Node) -> Caller:
+    """An officer of `node` to publish as (benchmarks time the work, not the login)."""
+    with node.store.write() as conn:
+        member, _ = add_member(
+            conn,
+            username="officer",
+            display_name="Officer",
+            role=Role.OFFICER,
+            password="benchmark password",
+            now=node.now(),
+        )
+    return Caller(member)

@@ -20,13 +20,13 @@ from sqlalchemy import Connection
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import consent, outbox
+from csnet.federation.own_items import seal_own
 from csnet.federation.requests import is_node_id
 from csnet.handling.markings import TLP, HandlingCode, Markings
 from csnet.items.bodies import GROUP_ID_PATTERN
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
-from csnet.items.kinds import validate_draft
-from csnet.items.signing import ItemDraft, seal
+from csnet.items.signing import ItemDraft
 from csnet.node import Node
 from csnet.store import item_store
 
@@ -149,10 +149,7 @@ def _issue(node: Node, conn: Connection, env: Envelope, request: Request, author
         markings=Markings(tlp=TLP.GREEN, releasability=env.markings.releasability),
         body=body,
     )
-    valid = validate_draft(draft)
-    seq = item_store.reserve_seqs(conn, node.node_id, 1)
-    issued = seal(draft, node.key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
-    item_store.insert_items(conn, [(issued, issued.to_bytes())], node.now())
+    issued = seal_own(node, conn, draft)
     outbox.enqueue(conn, node.node_id, [issued], node.now())  # records the consent too
     return issued
 
