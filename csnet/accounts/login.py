@@ -71,9 +71,10 @@ def _refuse_locked(row: Row[Any], now: datetime) -> None:
         )
 
 
-def _record_failure(
+def _count_failure(
     conn: Connection, row: Row[Any], now: datetime, threshold: int, minutes: int
-) -> NoReturn:
+) -> datetime | None:
+    """One more failure in a row; returns the end of the lock it causes, if any."""
     lock_expired = row.locked_until is not None and utc(row.locked_until) <= now
     failures = (0 if lock_expired else row.failed_logins) + 1
     locked_until = now + timedelta(minutes=minutes) if failures >= threshold else None
@@ -82,6 +83,24 @@ def _record_failure(
         .where(members.c.id == row.id)
         .values(failed_logins=failures, locked_until=locked_until)
     )
+    return locked_until
+
+
+def count_wrong_password(
+    conn: Connection, member_id: str, now: datetime, threshold: int, minutes: int
+) -> datetime | None:
+    """A wrong current password given inside a session (changing the password) counts like a
+    failed login: a stolen session must not become an unlimited password oracle."""
+    row = conn.execute(select(members).where(members.c.id == member_id)).first()
+    if row is None:
+        return None
+    return _count_failure(conn, row, require_aware(now), threshold, minutes)
+
+
+def _record_failure(
+    conn: Connection, row: Row[Any], now: datetime, threshold: int, minutes: int
+) -> NoReturn:
+    locked_until = _count_failure(conn, row, now, threshold, minutes)
     if locked_until is not None:
         raise RateLimited(
             f"account locked until {locked_until.isoformat()}",

@@ -13,14 +13,15 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from csnet.accounts._util import new_id, require_aware, utc
-from csnet.accounts.passwords import DEFAULT_HASHER, hash_password
-from csnet.accounts.totp import new_secret
+from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
+from csnet.accounts.passwords import DEFAULT_HASHER, hash_password, verify_password
+from csnet.accounts.totp import match_step, new_secret
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.handling.roles import Role
 from csnet.store.tables import members, web_sessions
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,64}")
+LANGUAGE = re.compile(r"[a-z]{2,3}")
 MAX_DISPLAY_NAME = 200
 
 
@@ -127,6 +128,54 @@ def set_role(conn: Connection, member_id: str, role: Role | str) -> Member:
         _keep_an_admin(conn, member_id, "demote")
     _update(conn, member_id, role=new_role.value)
     return get_member(conn, member_id)
+
+
+def set_language(conn: Connection, member_id: str, language: str) -> Member:
+    """The member's preferred language (an ISO 639 code; the web app offers its own list)."""
+    if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
+        raise BadInput("language must be an ISO 639 code", details={"language": "invalid"})
+    _update(conn, member_id, language=language)
+    return get_member(conn, member_id)
+
+
+def change_password(
+    conn: Connection,
+    member_id: str,
+    current: str,
+    new: str,
+    *,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> Member:
+    """Replace the password after checking the current one; the caller ends the old sessions."""
+    row = conn.execute(select(members).where(members.c.id == member_id)).first()
+    if row is None:
+        raise NotFound("no such member")
+    if not verify_password(row.password_hash, current, hasher):
+        raise BadInput("the current password is not right", details={"current_password": "wrong"})
+    if isinstance(new, str) and verify_password(row.password_hash, new, hasher):
+        raise BadInput("the new password is the current one", details={"password": "unchanged"})
+    _update(conn, member_id, password_hash=hash_password(new, hasher))
+    return get_member(conn, member_id)
+
+
+def replace_totp_secret(
+    conn: Connection, member_id: str, secret: str, code: str, now: datetime
+) -> Member:
+    """Switch to a new TOTP secret once the member proves their app holds it (a current code)."""
+    step = match_step(secret, code, require_aware(now), None)
+    if step is None:
+        raise BadInput("the code does not match the new secret", details={"totp": "wrong"})
+    # why: the confirming code's step counts as used, so it cannot be replayed to log in
+    _update(conn, member_id, totp_secret=secret, last_totp_step=step)
+    return get_member(conn, member_id)
+
+
+def session_expires(conn: Connection, session_id: str) -> datetime | None:
+    """When a web session ends (None if it is unknown)."""
+    expires = conn.execute(
+        select(web_sessions.c.expires).where(web_sessions.c.id_hash == sha256_hex(session_id))
+    ).scalar_one_or_none()
+    return None if expires is None else utc(expires)
 
 
 def _keep_an_admin(conn: Connection, member_id: str, verb: str) -> None:

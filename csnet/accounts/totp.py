@@ -10,6 +10,7 @@ import hmac
 from datetime import datetime
 
 import pyotp
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from csnet.accounts._util import require_aware
 
@@ -56,3 +57,25 @@ def match_step(secret: str, code: str, now: datetime, last_step: int | None) -> 
         if hmac.compare_digest(str(otp.generate_otp(step)), code):
             return step
     return None
+
+
+PENDING_SALT = "csnet.totp-enrol"  # separates these signatures from session cookies
+PENDING_SECONDS = 600
+
+
+def seal_pending(key: str | bytes, member_id: str, secret: str) -> str:
+    """A new secret waiting for its first code, signed and bound to the member (for a form)."""
+    return str(URLSafeTimedSerializer(key, salt=PENDING_SALT).dumps([member_id, secret]))
+
+
+def open_pending(key: str | bytes, sealed: str, member_id: str) -> str | None:
+    """The pending secret, if `sealed` is genuine, this member's and under ten minutes old."""
+    try:
+        value = URLSafeTimedSerializer(key, salt=PENDING_SALT).loads(
+            sealed, max_age=PENDING_SECONDS
+        )
+    except BadSignature:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or value[0] != member_id:
+        return None
+    return value[1] if isinstance(value[1], str) else None

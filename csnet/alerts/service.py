@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from csnet.alerts.access import Caller, ask, needs_justification_only, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
-from csnet.correlation import disclosures, sightings
+from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import outbox
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
@@ -116,6 +116,7 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
         outbox.enqueue(conn, node.node_id, envelopes, node.now())
         hits = sightings.observe(node, conn, envelopes)  # same transaction: no item unsighted
         disclosures.observe(node, conn, envelopes)  # a request and its state never part
+        item_text.index(conn, envelopes)  # searchable words, stored with the item
     # Only after the commit: a live feed never announces an item that a rollback took back.
     announced = [Event.item(e.id, e.origin, e.kind, e.created) for e in envelopes]
     node.bus.publish(announced + sightings.events(hits))

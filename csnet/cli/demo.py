@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+import webbrowser
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,8 +170,9 @@ def _banner(logins: dict[str, dict[str, str]], root: Path, ids: dict[str, str]) 
     console.rule("csnet demo network")
     for spec in NODES:
         console.print(
-            f"[bold]{spec.name}[/] {spec.agency}, {spec.city}: "
-            f"http://127.0.0.1:{spec.port}/api/v1/docs  node id {ids[spec.slug]}",
+            f"[bold]{spec.name}[/] {spec.agency}, {spec.city}: web app "
+            f"[bold]http://127.0.0.1:{spec.port}/[/]  API http://127.0.0.1:{spec.port}/api/v1/docs"
+            f"  node id {ids[spec.slug]}",
             highlight=False,
         )
     console.print(
@@ -191,7 +194,9 @@ def _banner(logins: dict[str, dict[str, str]], root: Path, ids: dict[str, str]) 
 def _live_hint(ids: dict[str, str]) -> None:
     pk, gr = (f"http://127.0.0.1:{spec.port}" for spec in NODES[:2])
     lines = (
-        "See an alert cross live, in two terminals (TOTP: csnet demo-code officer@<node>):",
+        f"See an alert cross live in the browser: log in as officer on {gr}/ and, in a second",
+        f"window, on {pk}/ ; post an alert from Compose to GR-HCG and watch GR-HCG's feed.",
+        "Or in two terminals (TOTP: csnet demo-code officer@<node>):",
         f"  1. csnet login --url {gr} --username officer   # GR-HCG; export CSNET_TOKEN=…",
         f"     csnet watch --url {gr}",
         f"  2. csnet login --url {pk} --username officer   # PK-FIA; export CSNET_TOKEN=…",
@@ -208,6 +213,12 @@ def demo(
         Path, typer.Option("--dir", help="Where the demo nodes keep data.")
     ] = Path("demo-data"),
     seed_only: Annotated[bool, typer.Option(help="Create and seed, then exit.")] = False,
+    open_browser: Annotated[
+        bool,
+        typer.Option(
+            "--open/--no-open", help="Open the web app in a browser, if there is a screen."
+        ),
+    ] = True,
 ) -> None:
     """Start three seeded nodes on 127.0.0.1 (PK-FIA, GR-HCG, EU-FRONTEX); Ctrl-C stops them."""
     logins = _prepare(directory)
@@ -221,6 +232,8 @@ def demo(
             _wait_healthy(spec, deadline)
         ids = _network(directory)
         _banner(logins, directory, ids)
+        if open_browser:
+            _open_app(f"http://127.0.0.1:{NODES[0].port}/")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
@@ -229,6 +242,16 @@ def demo(
         console.print("Stopping …")
     finally:
         _stop(processes)
+
+
+def _open_app(url: str) -> None:
+    """Open the first node's web app, only where a graphical browser can show it: on a bare
+    terminal `webbrowser` could start a text browser in the middle of the demo's output."""
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if graphical and webbrowser.open(url):
+        console.print(f"Opened {url} in your browser.", highlight=False)
 
 
 def _stop(processes: list[subprocess.Popen[Any]]) -> None:

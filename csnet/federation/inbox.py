@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
-from csnet.correlation import disclosures, sightings
+from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
 from csnet.federation import consent, framing, groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
@@ -223,6 +223,7 @@ def receive(
         groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
         hits = sightings.observe(node, conn, receipt.stored)  # received items correlate too
         disclosures.observe(node, conn, receipt.stored)  # requests and answers received
+        item_text.index(conn, receipt.stored)  # searchable words, stored with the item
         append_many(conn, _entries(sender, receipt), node.now())
         outbox.enqueue(conn, node.node_id, receipt.stored, node.now(), sender=sender.node_id)
         if cursor is not None:

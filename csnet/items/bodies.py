@@ -18,6 +18,7 @@ from csnet.items.keys import NODE_ID_PATTERN
 
 MAX_TAGS = 32
 MAX_PERSONS = 100
+MAX_EVIDENCE = 20
 
 # Frontex migratory routes, offered by UIs as suggestions; `route` itself stays free text.
 FRONTEX_ROUTES: tuple[str, ...] = (
@@ -80,6 +81,20 @@ class Place(Body):
         return self
 
 
+class EvidenceRef(Body):
+    """A file kept as evidence at the author's node: only its name and SHA-256 travel, so any
+    holder can later check that the file produced is the one referred to."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    description: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+# why: default empty, and bodies are sealed without defaults, so items without evidence keep
+# exactly the bytes (and ids) they had before this field existed
+Evidence = Annotated[tuple[EvidenceRef, ...], Field(max_length=MAX_EVIDENCE)]
+
+
 class Alert(Body):
     title: Title
     text: LongText
@@ -89,6 +104,7 @@ class Alert(Body):
     tags: Tags = ()
     route: str | None = Field(default=None, min_length=1, max_length=100)
     persons: Persons = ()
+    evidence: Evidence = ()
 
 
 class Note(Body):
@@ -99,6 +115,7 @@ class Note(Body):
     topic: Topic
     tags: Tags = ()
     persons: Persons = ()
+    evidence: Evidence = ()
 
 
 class Reply(Body):

@@ -284,3 +284,33 @@ disclosure_requests = Table(
     Column("disclosure_id", String(64)),  # the disclosure item that answered it
 )
 Index("ix_disclosure_requests_requested_at", disclosure_requests.c.requested_at)
+
+# Feed marks (0009): when each member last marked the feed read; newer items count as unread.
+feed_marks = Table(
+    "feed_marks",
+    metadata,
+    Column("member_id", String(40), ForeignKey("members.id"), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# Item text (0010): the searchable words of each item (title, text, tags, place …), one row per
+# item, written with the item and erased with it (cascade). The full-text index lives beside it
+# in the migration, per dialect: an FTS5 table `item_text_fts` (external content, kept by
+# triggers) on SQLite, a GIN index on to_tsvector('simple', text) on PostgreSQL.
+item_text = Table(
+    "item_text",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # FTS5 rowid: stable on VACUUM
+    Column(
+        "item_id",
+        String(64),
+        ForeignKey("items.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("origin", String(40), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+)
+Index("ix_item_text_created", item_text.c.created, item_text.c.item_id)

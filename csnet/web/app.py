@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import csnet
 from csnet.errors import CsnetError, error_body
 from csnet.node import Node
+from csnet.web import pages
 from csnet.web.api import (
     audit,
     auth,
@@ -132,7 +133,9 @@ async def _send_413(send: Send, limit: int) -> None:
 
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(CsnetError)
-    async def csnet_error(_request: Request, exc: CsnetError) -> JSONResponse:
+    async def csnet_error(request: Request, exc: CsnetError) -> Response:
+        if pages.is_page(request):
+            return pages.error_page(request, exc.status, exc.error_code, exc.message)
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -147,8 +150,10 @@ def _install_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = HTTP_CODES.get(exc.status_code, "http_error")
+        if pages.is_page(request):
+            return pages.error_page(request, exc.status_code, code, str(exc.detail))
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
@@ -190,6 +195,7 @@ def create_app(node: Node) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
+    pages.install(app)
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     app.add_middleware(NoNul)
     return app

@@ -1,0 +1,140 @@
+"""The text projection of items: their searchable words, written in the transaction that stores
+them (alerts/service.publish_many, federation/inbox.receive) and erased with them (FK cascade).
+
+A LIKE over the signed envelopes does not scale; the words go to table `item_text`, indexed per
+dialect by migration 0010: SQLite FTS5 (`item_text_fts`, external content) or PostgreSQL's
+to_tsvector('simple', …) GIN index. The dialect differences are all in `_matches`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy import func as sqlfunc
+
+from csnet.items.envelope import Envelope
+from csnet.store.tables import item_text, items
+
+FIELDS = ("title", "text", "comment", "context", "route")
+SKIPPED_KINDS = frozenset({"tombstone", "group", "consent", "ack"})  # no words worth finding
+MAX_TERMS = 12
+MAX_QUERY = 500
+FEW_MATCHES = 2000  # SQLite: up to this many matches, sorting them beats walking by date
+_WORD = re.compile(r"\w+")
+_FTS = table("item_text_fts")
+
+
+def words_of(kind: str, body: Mapping[str, Any]) -> str:
+    """What a member may search an item by: its free text, tags, route and place name."""
+    if kind in SKIPPED_KINDS:
+        return ""
+    parts = [str(body[f]) for f in FIELDS if isinstance(body.get(f), str)]
+    tags = body.get("tags")
+    if isinstance(tags, list):
+        parts.extend(str(t) for t in tags if isinstance(t, str))
+    place = body.get("place")
+    if isinstance(place, Mapping) and isinstance(place.get("name"), str):
+        parts.append(str(place["name"]))
+    return "\n".join(p for p in parts if p.strip())
+
+
+def index(conn: Connection, envelopes: Sequence[Envelope]) -> None:
+    """Store the words of newly stored items (items already indexed are left as they are)."""
+    rows = [
+        {
+            "item_id": env.id,
+            "kind": env.kind,
+            "origin": env.origin,
+            "created": env.created,
+            "text": text,
+        }
+        for env in envelopes
+        if (text := words_of(env.kind, env.body))
+    ]
+    if not rows:
+        return
+    held = set(
+        conn.execute(
+            select(item_text.c.item_id).where(item_text.c.item_id.in_([r["item_id"] for r in rows]))
+        ).scalars()
+    )
+    fresh = [r for r in rows if r["item_id"] not in held]
+    if fresh:
+        conn.execute(item_text.insert(), fresh)
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query, lowercased: only word characters reach the full-text syntax."""
+    return [w.lower() for w in _WORD.findall(text[:MAX_QUERY])][:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    origin: str | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+
+
+def _matches(conn: Connection, words: Sequence[str]) -> ColumnElement[bool]:
+    """Every word, the last one as a prefix (the member may still be typing it)."""
+    if conn.dialect.name == "postgresql":
+        query = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        vector = sqlfunc.to_tsvector(literal_column("'simple'"), item_text.c.text)
+        return vector.op("@@")(sqlfunc.to_tsquery(literal_column("'simple'"), query))
+    # why: each word quoted, so nothing a member types is read as FTS5 syntax
+    fts = " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+    match = literal_column("item_text_fts").op("MATCH")(fts)
+    rows: Select[Any] = select(literal_column("rowid")).select_from(_FTS).where(match)
+    few = conn.execute(select(sqlfunc.count()).select_from(rows.limit(FEW_MATCHES + 1).subquery()))
+    if few.scalar_one() <= FEW_MATCHES:
+        return item_text.c.id.in_(rows)  # the matches first, then sorted: a few rows
+    # why: many matches (a common word): walk the items newest first through the created
+    # index and keep those in the (materialised) match set; `+ 0` stops SQLite from starting
+    # at the match set and sorting all of it
+    return (item_text.c.id + 0).in_(rows)
+
+
+def candidates(
+    conn: Connection,
+    words: Sequence[str],
+    filters: Filters,
+    *,
+    before: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[datetime, str]]:
+    """(created, item id) of current items whose words match, newest first."""
+    t = item_text
+    query = (
+        select(t.c.created, t.c.item_id)
+        .join(items, items.c.id == t.c.item_id)
+        .where(_matches(conn, words), items.c.superseded_by.is_(None))
+        .where(items.c.tombstoned.is_(False))
+    )
+    if filters.kinds:
+        query = query.where(t.c.kind.in_(filters.kinds))
+    if filters.origin:
+        query = query.where(t.c.origin == filters.origin)
+    if filters.since is not None:
+        query = query.where(t.c.created >= filters.since)
+    if filters.until is not None:
+        query = query.where(t.c.created < filters.until)
+    if before is not None:
+        at, item_id = before
+        query = query.where(or_(t.c.created < at, and_(t.c.created == at, t.c.item_id < item_id)))
+    query = query.order_by(t.c.created.desc(), t.c.item_id.desc()).limit(limit)
+    return [(row.created, str(row.item_id)) for row in conn.execute(query)]
