@@ -186,7 +186,8 @@ def accessibility_violations(page: Page) -> list[str]:
 WIDER_THAN_VIEWPORT = """() => Array.from(document.querySelectorAll('body *'))
   .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
              || el.getBoundingClientRect().left < -1)
-  .filter(el => !(el.parentElement && el.parentElement.closest('.table-wrap, .mainnav, .leaflet-container')))
+  .filter(el => !(el.parentElement
+                  && el.parentElement.closest('.table-wrap, .mainnav, .leaflet-container')))
   .slice(0, 5)
   .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
              + (typeof el.className === 'string' && el.className
