@@ -165,16 +165,32 @@ def _check_supersede(node: Node, caller: Caller, conn: Connection, target: str, 
         raise BadInput(f"a correction of a {old.kind} must be a {old.kind}")
 
 
-def get_visible(node: Node, caller: Caller, item_id: str) -> StoredItem:
-    """One item the caller may read, with the consultation audited (LED Art 25)."""
+def _held(node: Node, item_id: str) -> StoredItem:
+    """The item with this id (or unique prefix), unless erased."""
     with node.store.read() as conn:
         full_id = item_store.resolve_id(conn, item_id)
         held = None if full_id is None else item_store.get_item(conn, full_id)
     if held is None or held.tombstoned:
         raise NotFound(f"no item {item_id} (give the full id if a prefix is ambiguous)")
+    return held
+
+
+def get_visible(node: Node, caller: Caller, item_id: str) -> StoredItem:
+    """One item the caller may read, with the consultation audited (LED Art 25)."""
+    held = _held(node, item_id)
     require(node, caller, Action.READ, held.envelope)
     _audit_consultation(node, caller, [held.envelope])
     return held
+
+
+def restricted_header(node: Node, caller: Caller, item_id: str) -> Envelope:
+    """The envelope of an item the caller may read only with a justification: what a feed shows
+    of it (markings, kind, origin, time), never audited as a consultation since the body is not
+    shown. Any other item is NotFound, never a hint that it exists."""
+    held = _held(node, item_id)
+    if not needs_justification_only(ask(node, caller, Action.READ, held.envelope)):
+        raise NotFound(f"no item {item_id}")
+    return held.envelope
 
 
 def _audit_consultation(node: Node, caller: Caller, envelopes: Sequence[Envelope]) -> None:

@@ -26,7 +26,7 @@ def member_out(member: Member) -> MemberOut:
     )
 
 
-def _checked_login(node: Node, body: LoginIn, client: str) -> Member:
+def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     """Check credentials; a failure is counted and audited (committed) before it is raised."""
     settings = node.settings
     failure: CsnetError | None = None
@@ -68,7 +68,7 @@ def _login_entry(actor: str, action: AuditAction, client: str) -> AuditEntry:
 def login_session(body: LoginIn, request: Request, response: Response, node: NodeDep) -> SessionOut:
     """Password and TOTP code; answers with a signed, HttpOnly, SameSite session cookie."""
     client = request.client.host if request.client else "unknown"
-    member = _checked_login(node, body, client)
+    member = checked_login(node, body, client)
     with node.store.write() as conn:
         session_id, csrf = sessions.create_session(
             conn, member.id, node.now(), int(node.settings.session_hours)
@@ -100,7 +100,7 @@ def logout(request: Request, response: Response, node: NodeDep, auth: AuthDep) -
 def login_token(body: TokenLoginIn, request: Request, node: NodeDep) -> NewTokenOut:
     """Password and TOTP code for an API token (what `csnet login` does)."""
     client = request.client.host if request.client else "unknown"
-    member = _checked_login(node, body, client)
+    member = checked_login(node, body, client)
     with node.store.write() as conn:
         days = body.days or int(node.settings.token_days)
         info, secret = tokens.create_token(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.alerts import actions
-from csnet.alerts.service import get_visible, publish
+from csnet.alerts.service import get_visible, publish, restricted_header
 from csnet.errors import BadInput, Forbidden
 from csnet.items.bodies import MAX_EVIDENCE, MAX_PERSONS
 from csnet.node import Node
@@ -26,7 +26,7 @@ from csnet.web.pages.compose_form import (
     from_envelope,
     parse,
 )
-from csnet.web.pages.item_access import checked_id, restricted_header
+from csnet.web.pages.item_access import checked_id
 from csnet.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,7 +80,7 @@ def _correction_form(
         if exc.error_code != "justification_required":
             raise
         # why: the justification goes in a POST body, never in a URL
-        context = {"header": restricted_header(node, user, item_id), "action": "correct"}
+        context = {"header": restricted_header(node, user.caller, item_id), "action": "correct"}
         return render(request, "_item_justify_page.html", context)
     form = from_envelope(held.envelope)
     form.justification = justification

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.alerts import feed_marks, feed_query
 from csnet.alerts.feed_query import FeedFilters, Key
+from csnet.alerts.names import Names, load_names
 from csnet.alerts.service import audit_consultation
 from csnet.errors import BadInput
 from csnet.federation import groups
@@ -23,7 +24,7 @@ from csnet.web.api import live_ws
 from csnet.web.deps import NodeDep
 from csnet.web.pages.auth import PageUserDep
 from csnet.web.pages.feed_live import LastEventId, live_response
-from csnet.web.pages.feed_view import Names, item_row, load_names
+from csnet.web.pages.feed_view import item_row
 from csnet.web.pages.i18n import gettext as _
 from csnet.web.pages.render import render
 

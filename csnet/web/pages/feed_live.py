@@ -11,12 +11,13 @@ from typing import Annotated
 from fastapi import Header
 
 from csnet.alerts.feed_query import FEED_KINDS, FeedFilters, Seen
+from csnet.alerts.names import load_names
 from csnet.bus import Gap
 from csnet.live import LiveHit, LiveItem, updates
 from csnet.node import Node
 from csnet.web.api.live import RETRY_MS, EventStream, gap_out
 from csnet.web.pages.auth import PageUser
-from csnet.web.pages.feed_view import Row, hit_row, item_row, load_names
+from csnet.web.pages.feed_view import Row, hit_row, item_row
 from csnet.web.pages.render import render_text
 
 LastEventId = Annotated[int | None, Header(ge=0)]

@@ -11,14 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.alerts import actions
 from csnet.alerts.access import Caller
-from csnet.alerts.service import get_visible
+from csnet.alerts.service import get_visible, restricted_header
 from csnet.errors import Forbidden
 from csnet.node import Node
 from csnet.web.deps import NodeDep
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUser, PageUserDep
 from csnet.web.pages.i18n import gettext as _
-from csnet.web.pages.item_access import checked_id, restricted_header
+from csnet.web.pages.item_access import checked_id
 from csnet.web.pages.item_view import full_view
 from csnet.web.pages.render import render
 
@@ -42,7 +42,7 @@ def _page(
     except Forbidden as exc:
         if exc.error_code != "justification_required":
             raise
-        header = restricted_header(node, user, item_id)
+        header = restricted_header(node, user.caller, item_id)
         context: dict[str, Any] = {"header": header, "action": "open", "errors": errors}
         code = 422 if errors else status
         return render(request, "_item_justify_page.html", context, status=code)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from csnet.alerts.access import Caller
+from csnet.alerts.names import load_names
 from csnet.alerts.service import audit_consultation, get_visible, thread
 from csnet.correlation.hits import HitView, hits_with
 from csnet.errors import CsnetError
@@ -15,7 +16,6 @@ from csnet.handling.roles import Role
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store.item_store import StoredItem
-from csnet.web.pages.feed_view import load_names
 
 MAX_HISTORY = 50
 

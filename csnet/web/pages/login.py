@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from csnet.accounts import sessions
 from csnet.errors import RateLimited, Unauthenticated
 from csnet.node import Node
-from csnet.web.api.auth import _checked_login
+from csnet.web.api.auth import checked_login
 from csnet.web.deps import SESSION_COOKIE, NodeDep
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUserDep, PublicLangDep
@@ -66,7 +66,7 @@ def login_submit(
         return _failed(request, username, target, "invalid")
     client = request.client.host if request.client else "unknown"
     try:
-        member = _checked_login(node, body, client)
+        member = checked_login(node, body, client)
     except RateLimited:
         return _failed(request, username, target, "locked")
     except Unauthenticated:
