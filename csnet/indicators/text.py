@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Direction marks, joiners and the Arabic tatweel (kashida) change how text looks, never what it
 # says; left in, they split numbers and handles that a reader sees as one.
@@ -39,6 +40,7 @@ class Working:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+@lru_cache(maxsize=8192)  # why: texts repeat few distinct characters; folding is per character
 def fold_char(char: str) -> str:
     """What one original character becomes in the working copy ('' when it is dropped)."""
     if char in INVISIBLE:
@@ -58,6 +60,10 @@ def fold_char(char: str) -> str:
 
 
 def working_copy(original: str) -> Working:
+    if original.isascii():
+        # why: in ASCII only the tab changes (to a space), one character for one
+        text = original.replace("\t", " ")
+        return Working(original=original, text=text, origin=tuple(range(len(original))))
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(original):

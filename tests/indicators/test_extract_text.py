@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from csnet.indicators.base import Hint
 from csnet.indicators.finders import Candidate, find_candidates
 from csnet.indicators.finders.links import handle_platform, link_readings, trim_link
 from csnet.indicators.finders.numbers import iban_prefixes
-from csnet.indicators.text import working_copy
+from csnet.indicators.text import fold_char, working_copy
 
 
 def _readings(text: str) -> list[tuple[str, str, str]]:
@@ -162,3 +165,15 @@ def test_plates_need_a_label() -> None:
         "AB 123 CD",
         "34 ABC 123",
     ]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_copied_as_each_character_would_fold(text: str) -> None:
+    working = working_copy(text)
+    assert working.text == "".join(fold_char(c) for c in text)
+    assert working.origin == tuple(range(len(text)))
+
+
+def test_a_tab_becomes_a_space_and_arabic_indic_digits_fold() -> None:
+    assert working_copy("a\tb").text == "a b"
+    assert working_copy("٠٣٠٠\t۱۲۳").text == "0300 123"
