@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from csnet.store.engine import Store
 from csnet.store.migrate import alembic_config
@@ -35,6 +35,23 @@ def _item_row(item_id: str, now: datetime) -> dict[str, object]:
     }
 
 
+def _sighting(
+    conn: Connection, value_id: int, phone: str, item_id: str, now: datetime, *, protected: bool
+) -> None:
+    """One item of PK-FIA holding one phone number, as stored before or after 0011."""
+    conn.execute(items.insert(), _item_row(item_id, now))
+    conn.execute(
+        indicator_values.insert(),
+        {"id": value_id, "type": "phone", "value": phone, "first_seen": now}
+        | {"items": 1, "noisy": False},
+    )
+    conn.execute(
+        sightings.insert(),
+        {"value_id": value_id, "item_id": item_id, "origin": "PK-FIA", "created": now}
+        | {"protected": protected},
+    )
+
+
 def _sighting_indexes(store: Store) -> set[str]:
     with store.read() as conn:
         return {str(ix["name"]) for ix in inspect(conn).get_indexes("sightings")}
@@ -44,17 +61,7 @@ def test_sightings_survive_the_upgrade_in_one_btree(store: Store, now: datetime)
     _migrate(store, "0010", down=True)
     assert "ix_sightings_created" in _sighting_indexes(store)
     with store.write() as conn:
-        conn.execute(items.insert(), _item_row("item-1", now))
-        conn.execute(
-            indicator_values.insert(),
-            {"id": 7, "type": "phone", "value": "+923001234567", "first_seen": now}
-            | {"items": 1, "noisy": False},
-        )
-        conn.execute(
-            sightings.insert(),
-            {"value_id": 7, "item_id": "item-1", "origin": "PK-FIA", "created": now}
-            | {"protected": True},
-        )
+        _sighting(conn, 7, "+923001234567", "item-1", now, protected=True)
     _migrate(store, "head")
     with store.read() as conn:
         rows = conn.execute(sightings.select()).all()
@@ -74,17 +81,7 @@ def test_sightings_survive_the_upgrade_in_one_btree(store: Store, now: datetime)
 
 def test_erasing_an_item_still_removes_its_sightings(store: Store, now: datetime) -> None:
     with store.write() as conn:
-        conn.execute(items.insert(), _item_row("item-2", now))
-        conn.execute(
-            indicator_values.insert(),
-            {"id": 9, "type": "phone", "value": "+302101234567", "first_seen": now}
-            | {"items": 1, "noisy": False},
-        )
-        conn.execute(
-            sightings.insert(),
-            {"value_id": 9, "item_id": "item-2", "origin": "GR-HCG", "created": now}
-            | {"protected": False},
-        )
+        _sighting(conn, 9, "+302101234567", "item-2", now, protected=False)
         conn.execute(items.delete().where(items.c.id == "item-2"))
     with store.read() as conn:
         assert conn.execute(sightings.select()).all() == []
