@@ -24,12 +24,16 @@ COPY = (
 )
 SQLITE_TABLE = (
     "CREATE TABLE sightings_compact ("
-    " value_id INTEGER NOT NULL REFERENCES indicator_values (id),"
-    " item_id VARCHAR(64) NOT NULL REFERENCES items (id) ON DELETE CASCADE,"
+    " value_id INTEGER NOT NULL,"
+    " item_id VARCHAR(64) NOT NULL,"
     " origin VARCHAR(40) NOT NULL,"
     " created DATETIME NOT NULL,"
     " protected BOOLEAN NOT NULL,"
-    " CONSTRAINT pk_sightings PRIMARY KEY (value_id, item_id)"
+    " CONSTRAINT pk_sightings PRIMARY KEY (value_id, item_id),"
+    " CONSTRAINT fk_sightings_value_id_indicator_values FOREIGN KEY (value_id)"
+    " REFERENCES indicator_values (id),"
+    " CONSTRAINT fk_sightings_item_id_items FOREIGN KEY (item_id)"
+    " REFERENCES items (id) ON DELETE CASCADE"
     ") WITHOUT ROWID"
 )
 
