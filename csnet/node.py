@@ -9,22 +9,22 @@ import os
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.federation.transport import PeerTransport
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
+from csnet.node_keys import KEY_FILE, key_on_disk, name_key, named_key
 from csnet.settings import Settings, load_settings, write_config
 from csnet.store import tables
 from csnet.store.engine import Store, sqlite_url
 from csnet.store.migrate import upgrade
 
-KEY_FILE = "node.key"
 SESSION_SECRET_FILE = "session.secret"  # noqa: S105 (a file name)
 NODE_NAME = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 Clock = Callable[[], datetime]
@@ -67,6 +67,20 @@ class Node:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def signing_key(self, conn: Connection | None = None) -> NodeKey:
+        """The key to sign with now: the one the database names, which another process of this
+        node may have rotated (csnet/node_keys.py). Sealing passes the transaction that
+        allocated the item's seq, so the key always agrees with the last_seq a rotation
+        announces; a request signature reads it in a transaction of its own."""
+        if conn is None:
+            with self.store.read() as own:
+                return self.signing_key(own)
+        named = named_key(conn)
+        if named is not None and named != self.key.public_key:
+            self.key = key_on_disk(self.settings.data_path, named)
+            self.identity = replace(self.identity, public_key=self.key.public_key)
+        return self.key
 
     def close(self) -> None:
         self.work.close()
@@ -133,6 +147,7 @@ def _record_identity(node: Node) -> None:
     with node.store.write() as conn:
         conn.execute(tables.node_meta.delete().where(tables.node_meta.c.key.in_(values)))
         conn.execute(tables.node_meta.insert(), [{"key": k, "value": v} for k, v in values.items()])
+        name_key(conn, node.key.public_key)
 
 
 def open_node(settings: Settings, clock: Clock = utc_now, *, migrate: bool = True) -> Node:
@@ -151,6 +166,10 @@ def _open(settings: Settings, clock: Clock, *, migrate: bool) -> Node:
     store = Store(_database_url(settings))
     if migrate:
         upgrade(store)
+    with store.read() as conn:
+        named = named_key(conn)
+    if named is not None and named != key.public_key:
+        key = key_on_disk(directory, named)  # why: opened between a rotation's commit and move
     identity = Identity(
         # why: the id is derived from the node's first key and survives key rotations
         node_id=stored_node_id(store) or node_id_for(key.public_key),

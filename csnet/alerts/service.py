@@ -87,9 +87,10 @@ def _seal_all(
     node: Node, conn: Connection, drafts: Sequence[tuple[ItemDraft, BaseModel]]
 ) -> list[Envelope]:
     first = item_store.reserve_seqs(conn, node.node_id, len(drafts))
+    key = node.signing_key(conn)  # why: the key of these seqs, even if another process rotated
     created = node.now()
     return [
-        seal(draft, node.key, origin=node.node_id, seq=first + i, created=created, body=body)
+        seal(draft, key, origin=node.node_id, seq=first + i, created=created, body=body)
         for i, (draft, body) in enumerate(drafts)
     ]
 

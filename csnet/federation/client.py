@@ -36,7 +36,7 @@ def call_peer(
     url = peer.identity.url + API_PREFIX + path
     body = b"" if payload is None else canonical_json(payload)
     headers = sign_request(
-        key or node.key,
+        key or node.signing_key(),
         origin=federation_id(node),
         destination=peer.node_id,
         method=method,

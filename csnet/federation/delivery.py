@@ -96,7 +96,7 @@ class Delivery:
         node = self.node
         url = peer.identity.url + API_PREFIX + ITEMS_PATH
         headers = sign_request(
-            node.key,
+            node.signing_key(),
             origin=federation_id(node),
             destination=peer.node_id,
             method="POST",

@@ -89,7 +89,7 @@ def _answer(node: Node, body: Any) -> dict[str, Any]:
         append(conn, entry, node.now())
     return {
         "identity": me.to_json(),
-        "signature": sign_message(node.key, REPLY, me, them.node_id, secret),
+        "signature": sign_message(node.signing_key(), REPLY, me, them.node_id, secret),
     }
 
 
@@ -111,7 +111,9 @@ def accept(node: Node, transport: PeerTransport, token: str, actor: str) -> Peer
     request = {
         "identity": me.to_json(),
         "secret": invitation.secret,
-        "signature": sign_message(node.key, ACCEPT, me, invitation.node_id, invitation.secret),
+        "signature": sign_message(
+            node.signing_key(), ACCEPT, me, invitation.node_id, invitation.secret
+        ),
     }
     response = transport.send(
         "POST",

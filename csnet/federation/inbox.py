@@ -23,14 +23,15 @@ from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
 from csnet.federation import consent, framing, groups, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
-from csnet.federation.peers import Peer, known_keys
+from csnet.federation.peers import Peer, key_history
 from csnet.items.batch import Checked, verify_to_bytes
 from csnet.items.envelope import Envelope
+from csnet.items.keys import KeyHistory
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.tables import items, sync_cursors
 
-Lookup = Callable[[str], list[bytes]]
+Lookup = Callable[[str], KeyHistory | None]
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,15 @@ class Receipt:
 
 
 def _lookup(node: Node, conn: Connection) -> Lookup:
-    cache: dict[str, list[bytes]] = {node.node_id: [node.key.public_key]}
+    cache: dict[str, KeyHistory | None] = {
+        node.node_id: KeyHistory(node.signing_key(conn).public_key)
+    }
 
-    def keys(origin: str) -> list[bytes]:
-        # why: a third node's key is known from our own peering with it; else unknown_origin
+    def keys(origin: str) -> KeyHistory | None:
+        # why: a third node's key is known from our own peering with it; else unknown_origin.
+        # Its retired keys verify only what it sealed before retiring them (keys_for).
         if origin not in cache:
-            cache[origin] = known_keys(conn, origin)
+            cache[origin] = key_history(conn, origin)
         return cache[origin]
 
     return keys

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
+
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.federation.peers import PeerIdentity
 from csnet.federation.requests import is_node_id
+from csnet.items.keys import key_fingerprint
 from csnet.node import Node
 
 API_PREFIX = "/api/v1"
@@ -15,6 +18,12 @@ API_PREFIX = "/api/v1"
 def federation_id(node: Node) -> str:
     """The node id peers know us by: recorded at `csnet init`, stable across key rotations."""
     return node.node_id
+
+
+def own_fingerprint(node: Node, conn: Connection | None = None) -> str:
+    """The fingerprint of the key this node signs with now (another process may have rotated
+    it since this one started)."""
+    return key_fingerprint(node.signing_key(conn).public_key)
 
 
 def public_url(node: Node) -> str:
@@ -30,7 +39,7 @@ def local_identity(node: Node) -> PeerIdentity:
         country=ident.country,
         agency=ident.agency,
         url=public_url(node),
-        public_key=node.key.public_key,
+        public_key=node.signing_key().public_key,
     )
 
 

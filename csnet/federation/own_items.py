@@ -17,6 +17,7 @@ NODE_AUTHOR = "node"  # the node's own act, not a member's
 def seal_own(node: Node, conn: Connection, draft: ItemDraft) -> Envelope:
     valid = validate_draft(draft)
     seq = item_store.reserve_seqs(conn, node.node_id, 1)
-    env = seal(draft, node.key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
+    key = node.signing_key(conn)  # the key of this seq (csnet/node_keys.py)
+    env = seal(draft, key, origin=node.node_id, seq=seq, created=node.now(), body=valid)
     item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
     return env

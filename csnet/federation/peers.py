@@ -1,8 +1,9 @@
 """The peer registry: who we federate with, under which key, and in which state.
 
 A peer is keyed by the node id learned at the handshake; it stays the key of the record when the
-peer rotates its signing key. Every key a peer ever held is kept in peer_keys (retired ones with
-a date), so items signed before a rotation still verify.
+peer rotates its signing key. Every key a peer ever held is kept in peer_keys; a retired one with
+its date and the last seq the peer announced it sealed under it, so items numbered up to that
+seq still verify under it and later ones never do (key_history; docs/federation.md §4).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from csnet.errors import BadInput, Conflict, NotFound
-from csnet.items.keys import PUBLIC_KEY_BYTES, b64url, b64url_decode, key_fingerprint, node_id_for
+from csnet.items.keys import (
+    PUBLIC_KEY_BYTES,
+    KeyHistory,
+    b64url,
+    b64url_decode,
+    key_fingerprint,
+    node_id_for,
+)
 from csnet.node import validate_identity_fields
 from csnet.store.tables import peer_keys, peers
 
@@ -145,8 +153,11 @@ def set_status(conn: Connection, node_id: str, status: PeerStatus, now: datetime
     return require_peer(conn, node_id)
 
 
-def rotate_key(conn: Connection, node_id: str, new_key: bytes, now: datetime) -> Peer:
-    """Make `new_key` the peer's current key; its previous key is kept, marked retired."""
+def rotate_key(
+    conn: Connection, node_id: str, new_key: bytes, last_seq: int, now: datetime
+) -> Peer:
+    """Make `new_key` the peer's current key; its previous key is kept, retired after the peer's
+    item `last_seq` (the last it sealed under that key)."""
     peer = require_peer(conn, node_id)
     encoded = b64url(new_key)
     if new_key == peer.identity.public_key or _held(conn, node_id, encoded):
@@ -155,7 +166,7 @@ def rotate_key(conn: Connection, node_id: str, new_key: bytes, now: datetime) ->
     conn.execute(
         update(peer_keys)
         .where(peer_keys.c.node_id == node_id, peer_keys.c.public_key == current)
-        .values(retired=now)
+        .values(retired=now, last_seq=last_seq)
     )
     conn.execute(insert(peer_keys).values(node_id=node_id, public_key=encoded, added=now))
     conn.execute(
@@ -171,12 +182,16 @@ def _held(conn: Connection, node_id: str, encoded: str) -> bool:
     return conn.execute(query).first() is not None
 
 
-def known_keys(conn: Connection, node_id: str) -> list[bytes]:
-    """Every key the peer has held, current first, then by retirement, newest first."""
+def key_history(conn: Connection, node_id: str) -> KeyHistory | None:
+    """The peer's current key and its retired keys with their last seqs; None: not a peer."""
     rows = conn.execute(
-        select(peer_keys.c.public_key)
-        .where(peer_keys.c.node_id == node_id)
-        # why: the current key has no retirement date; added times can tie within one second
-        .order_by(peer_keys.c.retired.is_(None).desc(), peer_keys.c.retired.desc())
-    )
-    return [b64url_decode(r.public_key) for r in rows]
+        select(peer_keys.c.public_key, peer_keys.c.retired, peer_keys.c.last_seq).where(
+            peer_keys.c.node_id == node_id
+        )
+    ).all()
+    current = [r.public_key for r in rows if r.retired is None]
+    if not current:
+        return None
+    # why: a key retired without a known last seq (see migration 0013) verifies no new item
+    retired = [(b64url_decode(r.public_key), int(r.last_seq or 0)) for r in rows if r.retired]
+    return KeyHistory(b64url_decode(current[0]), tuple(sorted(retired, key=lambda k: -k[1])))

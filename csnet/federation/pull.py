@@ -18,7 +18,7 @@ from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.errors import BadInput, CsnetError
 from csnet.federation import consent, groups, inbox, outbox, relay
 from csnet.federation.client import call_peer
-from csnet.federation.peers import Peer, PeerStatus, known_keys, list_peers
+from csnet.federation.peers import Peer, PeerStatus, key_history, list_peers
 from csnet.federation.transport import PeerError
 from csnet.handling.markings import TLP
 from csnet.items.envelope import Envelope
@@ -212,7 +212,7 @@ def _verifiable(node: Node, origin: str) -> bool:
     if origin == node.node_id:
         return True
     with node.store.read() as conn:
-        return bool(known_keys(conn, origin))
+        return key_history(conn, origin) is not None
 
 
 def _page(data: Any, after: int) -> Page:

@@ -2,17 +2,23 @@
 
 POST /api/v1/federation/key, as a signed request under the *old* key, with body
     {"announcement": {"type": "csnet.key.rotate", "node_id", "old_public_key", "new_public_key",
-                      "time"},
+                      "last_seq", "time"},
      "old_signature": sig_old, "new_signature": sig_new}
-where both signatures cover the canonical JSON of "announcement" (the new one proves possession).
+where both signatures cover the canonical JSON of "announcement" (the new one proves possession)
+and last_seq is the highest seq the node sealed under the old key: peers let the old key verify
+no item numbered after it (KeyHistory.keys_for), so a stolen old key forges nothing new.
+
+The switch happens in one single-writer transaction — the one that allocates seqs — which reads
+last_seq and names the new key in the database; every process of the node signs with the key
+the database names (csnet/node_keys.py), so no item is sealed under the old key after last_seq,
+and a running `csnet serve` signs with the new key from the commit on, without a restart.
 The node keeps its federation id; the old key file stays on disk as node.key.retired-<time>.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from csnet.audit import AuditAction, append
@@ -21,9 +27,11 @@ from csnet.federation import peers
 from csnet.federation.client import call_peer
 from csnet.federation.local import audit_refusal, federation_id, peer_entry
 from csnet.federation.peers import Peer, PeerStatus
-from csnet.items.canonical import canonical_json
-from csnet.items.keys import NodeKey, b64url, b64url_decode, verify_signature
-from csnet.node import KEY_FILE, Node
+from csnet.items.canonical import SAFE_INT, canonical_json
+from csnet.items.keys import NodeKey, b64url, b64url_decode, key_fingerprint, verify_signature
+from csnet.node import Node
+from csnet.node_keys import KEY_FILE, install, name_key, rotation_lock, settle, stage
+from csnet.store import item_store
 
 TYPE = "csnet.key.rotate"
 PATH = "/federation/key"
@@ -35,34 +43,40 @@ class Delivery:
     error: str | None  # None when the peer accepted the new key
 
 
-def announcement(node: Node, new_key: NodeKey) -> dict[str, Any]:
+def announcement(
+    node: Node, new_key: NodeKey, *, last_seq: int, old_key: NodeKey | None = None
+) -> dict[str, Any]:
+    old_key = old_key or node.key
     fields = {
         "type": TYPE,
         "node_id": federation_id(node),
-        "old_public_key": b64url(node.key.public_key),
+        "old_public_key": b64url(old_key.public_key),
         "new_public_key": b64url(new_key.public_key),
+        "last_seq": last_seq,
         "time": int(node.now().timestamp()),
     }
     message = canonical_json(fields)
     return {
         "announcement": fields,
-        "old_signature": b64url(node.key.sign(message)),
+        "old_signature": b64url(old_key.sign(message)),
         "new_signature": b64url(new_key.sign(message)),
     }
 
 
+@dataclass(frozen=True)
+class Switched:
+    old_key: NodeKey
+    payload: dict[str, Any]  # the announcement, signed by both keys
+
+
 def rotate_own_key(node: Node, actor: str) -> list[Delivery]:
-    """Announce a fresh key to active peers, then switch to it. Returns per-peer outcomes."""
-    new_key = NodeKey.generate()
-    payload = announcement(node, new_key)
+    """Switch to a fresh key, then announce it to active peers. Returns per-peer outcomes."""
+    switched = _switch(node, NodeKey.generate(), actor)
     with node.store.read() as conn:
         active = [p for p in peers.list_peers(conn) if p.status is PeerStatus.ACTIVE]
-    deliveries = [_deliver(node, peer, payload) for peer in active]
-    _replace_key_file(node, new_key)
-    node.key = new_key
-    node.identity = replace(node.identity, public_key=new_key.public_key)
+    deliveries = [_deliver(node, peer, switched) for peer in active]
     failed = [d.peer for d in deliveries if d.error]
-    details = {"change": "own key rotated", "fingerprint": node.identity.fingerprint}
+    details = {"change": "key announced", "fingerprint": node.identity.fingerprint}
     with node.store.write() as conn:
         append(
             conn,
@@ -72,29 +86,42 @@ def rotate_own_key(node: Node, actor: str) -> list[Delivery]:
     return deliveries
 
 
-def _deliver(node: Node, peer: Peer, payload: dict[str, Any]) -> Delivery:
+def _switch(node: Node, new_key: NodeKey, actor: str) -> Switched:
+    """Name `new_key` current in the transaction that reads the last seq sealed under the old
+    one: sealing takes the same single-writer lock, so no item gets the old key after it."""
+    directory = node.settings.data_path
+    with rotation_lock(directory):
+        with node.store.write() as conn:
+            old_key = node.signing_key(conn)
+            settle(directory, old_key.public_key)
+            stage(directory, new_key)
+            last_seq = item_store.last_seq(conn, node.node_id)
+            payload = announcement(node, new_key, last_seq=last_seq, old_key=old_key)
+            name_key(conn, new_key.public_key)
+            details = {"change": "own key rotated", "last_seq": last_seq}
+            details["fingerprint"] = key_fingerprint(new_key.public_key)
+            append(conn, peer_entry(actor, AuditAction.PEER_CHANGE, details), node.now())
+        install(directory, f"{KEY_FILE}.retired-{int(node.now().timestamp())}")
+    node.signing_key()  # why: this process switches now, as every other one will
+    return Switched(old_key, payload)
+
+
+def _deliver(node: Node, peer: Peer, switched: Switched) -> Delivery:
     try:
-        call_peer(node, peer, "POST", PATH, payload)
+        call_peer(node, peer, "POST", PATH, switched.payload, key=switched.old_key)
     except CsnetError as exc:
         return Delivery(peer.node_id, f"{exc.error_code}: {exc.message}")
     return Delivery(peer.node_id, None)
 
 
-def _replace_key_file(node: Node, new_key: NodeKey) -> None:
-    path = node.settings.data_path / KEY_FILE
-    path.rename(path.with_name(f"{KEY_FILE}.retired-{int(node.now().timestamp())}"))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(new_key.seed)
-
-
 def receive(node: Node, peer: Peer, body: bytes) -> Peer:
     """Apply a peer's announcement (its request was already authenticated under the old key)."""
     try:
-        new_key = _checked(peer, body)
+        new_key, last_seq = _checked(peer, body)
         with node.store.write() as conn:
-            updated = peers.rotate_key(conn, peer.node_id, new_key, node.now())
-            details = {"peer": peer.node_id, "change": "key rotated"}
+            updated = peers.rotate_key(conn, peer.node_id, new_key, last_seq, node.now())
+            details: dict[str, Any] = {"peer": peer.node_id, "change": "key rotated"}
+            details["last_seq"] = last_seq
             details["fingerprint"] = updated.identity.fingerprint
             append(
                 conn,
@@ -107,7 +134,7 @@ def receive(node: Node, peer: Peer, body: bytes) -> Peer:
     return updated
 
 
-def _checked(peer: Peer, body: bytes) -> bytes:
+def _checked(peer: Peer, body: bytes) -> tuple[bytes, int]:
     try:
         data = json.loads(body)
         fields = data["announcement"]
@@ -118,8 +145,11 @@ def _checked(peer: Peer, body: bytes) -> bytes:
         raise BadInput("not a key rotation announcement", code="bad_rotation") from None
     if fields.get("type") != TYPE or fields.get("node_id") != peer.node_id:
         raise BadInput("announcement is not for this peer", code="bad_rotation")
+    last_seq = fields.get("last_seq")
+    if type(last_seq) is not int or not 0 <= last_seq <= SAFE_INT:
+        raise BadInput("announcement needs last_seq, an integer >= 0", code="bad_rotation")
     if old != peer.identity.public_key:
         raise IntegrityFailure("old_public_key is not the peer's current key", code="bad_rotation")
     if not (verify_signature(old, message, sigs[0]) and verify_signature(new, message, sigs[1])):
         raise IntegrityFailure("announcement signatures do not verify", code="bad_rotation")
-    return new
+    return new, last_seq

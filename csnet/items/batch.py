@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 from csnet.errors import CsnetError
 from csnet.items.envelope import Envelope
+from csnet.items.keys import KeyHistory
 from csnet.items.kinds import validate_draft
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
 from csnet.items.pools import close_pools, process_pool
@@ -226,14 +227,14 @@ class _NeedsKey(Exception):
     """The worker was not given this origin's key; the parent finishes the item."""
 
 
-KeyTable = Mapping[str, bytes | Sequence[bytes] | None]
+KeyTable = Mapping[str, bytes | KeyHistory | None]
 
 
 class _KeyTable:
     def __init__(self, keys: KeyTable) -> None:
         self.keys = keys
 
-    def lookup(self, origin: str) -> bytes | Sequence[bytes] | None:
+    def lookup(self, origin: str) -> bytes | KeyHistory | None:
         if origin not in self.keys:
             raise _NeedsKey(origin)
         return self.keys[origin]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from functools import lru_cache
+from dataclasses import dataclass
 
 from nacl.bindings import crypto_sign
 from nacl.exceptions import CryptoError
@@ -78,7 +78,27 @@ def key_fingerprint(public_key: bytes) -> str:
     return " ".join(hexed[i : i + 4] for i in range(0, len(hexed), 4))
 
 
-@lru_cache(maxsize=1024)
+@dataclass(frozen=True)
+class KeyHistory:
+    """The keys an origin has held: its current key, and each key it retired with the last
+    seq it sealed under that key (announced, signed, in the rotation: docs/federation.md §4).
+
+    A retired key is what a thief may hold after the rotation; it verifies no item numbered
+    after its last seq, so a stolen old key cannot add items to the origin's stream.
+    """
+
+    current: bytes
+    retired: tuple[tuple[bytes, int], ...] = ()  # (key, last seq sealed under it)
+
+    def keys_for(self, seq: int) -> list[bytes]:
+        """The keys that may verify this origin's item numbered `seq`: the one rule."""
+        return [self.current, *(key for key, last in self.retired if seq <= last)]
+
+    def retired_before(self, seq: int) -> list[bytes]:
+        """The retired keys that may not verify item `seq` (to say why a signature failed)."""
+        return [key for key, last in self.retired if seq > last]
+
+
 @functools.lru_cache(maxsize=1024)
 def _verify_key(public_key: bytes) -> VerifyKey:
     # why: peers are few and items many; decoding the point once per key saves work per item

@@ -10,7 +10,8 @@ is parsed against its kind.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from csnet.items.envelope import UNSIGNED_EXCLUDE, Envelope, ItemDraft
 from csnet.items.fields import format_utc
 from csnet.items.keys import (
     PUBLIC_KEY_BYTES,
+    KeyHistory,
     NodeKey,
     b64url,
     b64url_decode,
@@ -43,10 +45,11 @@ from csnet.items.limits import (
     raw_bytes,
 )
 
-# The keys valid for an origin: one, or its current key and those it rotated away from (items
-# sealed before a rotation keep verifying). The registry behind it (our own key, peers recorded
-# by the signed handshake and signed rotations) is the authority on which keys an origin holds.
-KeyLookup = Callable[[str], bytes | Sequence[bytes] | None]
+# The keys of an origin: one key, or its KeyHistory (current key, and each retired key with the
+# last seq sealed under it; KeyHistory.keys_for says which may verify an item). The registry
+# behind it (our own key, peers recorded by the signed handshake and signed rotations) is the
+# authority on which keys an origin holds.
+KeyLookup = Callable[[str], bytes | KeyHistory | None]
 _PLACEHOLDER_ID = "0" * 64
 _PLACEHOLDER_SIG = "A" * 86
 
@@ -168,14 +171,17 @@ def check_integrity(envelope: Envelope, public_key_for: KeyLookup) -> None:
     digest = item_digest(envelope)
     if digest.hex() != envelope.id:
         raise IntegrityFailure("item id does not match its content", code="bad_hash")
-    _check_signature(envelope.origin, digest, envelope.sig, public_key_for)
+    _check_signature(envelope.origin, envelope.seq, digest, envelope.sig, public_key_for)
 
 
-def _check_signature(origin: str, digest: bytes, sig: str, public_key_for: KeyLookup) -> None:
+def _check_signature(
+    origin: str, seq: int, digest: bytes, sig: str, public_key_for: KeyLookup
+) -> None:
     found = public_key_for(origin)
-    if found is None or (not isinstance(found, bytes) and not found):
+    if found is None:
         raise IntegrityFailure(f"unknown origin {origin}", code="unknown_origin")
-    keys = [found] if isinstance(found, bytes) else list(found)
+    history = KeyHistory(found) if isinstance(found, bytes) else found
+    keys = history.keys_for(seq)
     if any(len(k) != PUBLIC_KEY_BYTES for k in keys):
         raise IntegrityFailure(
             "the key held for the origin is malformed", code="origin_key_mismatch"
@@ -186,8 +192,14 @@ def _check_signature(origin: str, digest: bytes, sig: str, public_key_for: KeyLo
         raise IntegrityFailure(
             "signature is not canonical base64url", code="bad_signature"
         ) from None
-    if not any(verify_signature(k, digest, signature) for k in keys):
-        raise IntegrityFailure("signature does not verify", code="bad_signature")
+    if any(verify_signature(k, digest, signature) for k in keys):
+        return
+    # why: a stolen retired key is the threat rotation answers; say so in the refusal's audit
+    if any(verify_signature(k, digest, signature) for k in history.retired_before(seq)):
+        raise IntegrityFailure(
+            f"signed with a key {origin} retired before seq {seq}", code="retired_key"
+        )
+    raise IntegrityFailure("signature does not verify", code="bad_signature")
 
 
 def _signed_as_received(data: dict[str, Any], public_key_for: KeyLookup) -> dict[str, Any] | None:
@@ -196,8 +208,10 @@ def _signed_as_received(data: dict[str, Any], public_key_for: KeyLookup) -> dict
     Then the signature is checked before any model sees the item. Returns the unsigned part, or
     None when the item is spelled differently (the normalised path decides).
     """
-    item_id, sig, origin = data.get("id"), data.get("sig"), data.get("origin")
+    item_id, sig, origin, seq = (data.get(k) for k in ("id", "sig", "origin", "seq"))
     if not (isinstance(item_id, str) and isinstance(sig, str) and isinstance(origin, str)):
+        return None
+    if type(seq) is not int:
         return None
     unsigned = {k: v for k, v in data.items() if k not in UNSIGNED_EXCLUDE}
     try:
@@ -206,7 +220,7 @@ def _signed_as_received(data: dict[str, Any], public_key_for: KeyLookup) -> dict
         return None
     if digest.hex() != item_id:
         return None
-    _check_signature(origin, digest, sig, public_key_for)
+    _check_signature(origin, seq, digest, sig, public_key_for)
     return unsigned
 
 
@@ -227,7 +241,21 @@ def _last_member(data: bytes, key: bytes, size: int, alphabet: frozenset[int]) -
     return start, end
 
 
-def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> tuple[str, str] | None:
+_SEQ = re.compile(rb'"seq":(0|[1-9][0-9]{0,15})[,}]')
+
+
+def _last_seq(data: bytes) -> int | None:
+    """The value of the last `"seq":<integer>` member (the top-level one in canonical bytes)."""
+    at = data.rfind(b',"seq":')
+    found = _SEQ.match(data, at + 1) if at >= 0 else None
+    return int(found.group(1)) if found else None
+
+
+# What the bytes check read: the id, signature, origin and seq it verified the item under.
+_Read = tuple[str, str, str, int]
+
+
+def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> _Read | None:
     """Fastest path, on the bytes as received, when they are the canonical wire form we send.
 
     The canonical unsigned form is then exactly these bytes without the top-level "id" and
@@ -240,7 +268,8 @@ def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> tuple[str,
     id_start, id_end = _last_member(data, b"id", 64, _HEX)
     sig_start, sig_end = _last_member(data, b"sig", 86, _B64URL)
     origin_start, origin_end = _last_member(data, b"origin", 27, _B32)
-    if min(id_start, sig_start, origin_start) < 0 or not id_end < sig_start:
+    seq = _last_seq(data)
+    if min(id_start, sig_start, origin_start) < 0 or not id_end < sig_start or seq is None:
         return None
     unsigned = b"".join((data[:id_start], data[id_end:sig_start], data[sig_end:]))
     digest = hashlib.sha256(unsigned).digest()
@@ -249,8 +278,8 @@ def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> tuple[str,
         return None
     sig = data[sig_end - 87 : sig_end - 1].decode()
     origin = data[origin_end - 28 : origin_end - 1].decode()
-    _check_signature(origin, digest, sig, public_key_for)
-    return item_id, sig
+    _check_signature(origin, seq, digest, sig, public_key_for)
+    return item_id, sig, origin, seq
 
 
 def check_signature_only(raw: Raw, public_key_for: KeyLookup) -> None:
@@ -290,6 +319,12 @@ def _exact_model(data: bytes) -> Envelope | None:
     return envelope if envelope.to_bytes() == data else None
 
 
+def _top_level(parsed: dict[str, Any]) -> tuple[Any, ...]:
+    seq = parsed.get("seq")
+    seq = seq if type(seq) is int else None  # why: True == 1 and 1.0 == 1 in Python
+    return parsed.get("id"), parsed.get("sig"), parsed.get("origin"), seq
+
+
 def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
     """Limits -> parse -> shape -> id -> origin key -> signature; the body is NOT checked yet
     (a receiver judges audience and markings first, then calls validate_draft)."""
@@ -299,9 +334,10 @@ def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
     if checked is not None and (exact := _exact_model(data)) is not None:
         return exact
     parsed = parse_item(data)
-    # why: the members the bytes check read must be the top-level ones the parser sees
+    # why: the members the bytes check read must be the top-level ones the parser sees (the
+    # origin and seq chose the keys)
     unsigned: dict[str, Any] | None
-    if checked is not None and (parsed.get("id"), parsed.get("sig")) == checked:
+    if checked is not None and _top_level(parsed) == checked:
         unsigned = {k: v for k, v in parsed.items() if k not in UNSIGNED_EXCLUDE}
     else:
         unsigned = _signed_as_received(parsed, public_key_for)

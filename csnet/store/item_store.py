@@ -37,6 +37,12 @@ def next_seq(conn: Connection, origin: str) -> int:
     return value
 
 
+def last_seq(conn: Connection, origin: str) -> int:
+    """The highest seq allocated to `origin` so far; 0 before its first item."""
+    seqs = tables.origin_sequence
+    return int(conn.execute(select(seqs.c.last_seq).where(seqs.c.origin == origin)).scalar() or 0)
+
+
 def reserve_seqs(conn: Connection, origin: str, count: int) -> int:
     """Reserve `count` consecutive numbers; returns the first."""
     first = next_seq(conn, origin)
@@ -197,6 +203,7 @@ __all__ = [
     "count_items",
     "get_item",
     "insert_items",
+    "last_seq",
     "linked_items",
     "list_items",
     "next_seq",

@@ -152,6 +152,8 @@ peer_keys = Table(
     Column("public_key", String(64), primary_key=True),
     Column("added", DateTime(timezone=True), nullable=False),
     Column("retired", DateTime(timezone=True)),
+    # the last seq the peer sealed under this key, as its rotation announced (0013)
+    Column("last_seq", BigInteger),
 )
 
 invitations = Table(

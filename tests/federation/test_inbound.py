@@ -9,7 +9,7 @@ from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.requests import NONCE, sign_request
 from csnet.federation.transport import PeerError, PeerResponse
-from csnet.items.keys import NodeKey
+from csnet.items.keys import KeyHistory, NodeKey
 from tests.federation.conftest import URL_B, Pair
 from tests.federation.test_handshake import actions, peer_up
 
@@ -144,10 +144,8 @@ def test_rotation_then_old_key_is_refused(peered: Pair) -> None:
     at_b = a_at_b(peered)
     assert at_b.identity.public_key == peered.a.key.public_key
     with peered.b.store.read() as conn:
-        assert peers.known_keys(conn, peered.a.node_id) == [
-            peered.a.key.public_key,
-            old_key.public_key,
-        ]
+        history = peers.key_history(conn, peered.a.node_id)
+    assert history == KeyHistory(peered.a.key.public_key, ((old_key.public_key, 0),))
     # New requests under the new key pass; under the old key they fail.
     assert call_peer(peered.a, b_at_a(peered), "GET", "/federation/ping").status == 200
     refused(peered, send(peered, signed(peered, key=old_key)), 401, "bad_request_signature")
@@ -155,7 +153,7 @@ def test_rotation_then_old_key_is_refused(peered: Pair) -> None:
 
 
 def test_forged_rotation_is_refused(peered: Pair) -> None:
-    payload = rotation.announcement(peered.a, NodeKey.generate())
+    payload = rotation.announcement(peered.a, NodeKey.generate(), last_seq=0)
     payload["new_signature"] = payload["old_signature"]
     with pytest.raises(PeerError) as caught:
         call_peer(peered.a, b_at_a(peered), "POST", rotation.PATH, payload)
@@ -199,6 +197,6 @@ def test_items_after_rotation_keep_the_node_id_and_verify_with_key_history(peere
     finally:
         reopened.close()
     with peered.b.store.read() as conn:
-        history = peers.known_keys(conn, node_id)
+        history = peers.key_history(conn, node_id)
     for env in (before, after):
         assert verify_envelope(env.to_bytes(), lambda origin: history) == env

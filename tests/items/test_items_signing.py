@@ -12,11 +12,12 @@ import pytest
 
 from csnet.errors import BadInput, CsnetError, IntegrityFailure, TooLarge
 from csnet.handling.markings import Markings
+from csnet.items import signing
 from csnet.items.canonical import canonical_json, reference_json
 from csnet.items.envelope import Envelope, ItemDraft
-from csnet.items.keys import NodeKey
+from csnet.items.keys import KeyHistory, NodeKey, b64url
 from csnet.items.limits import MAX_DEPTH, MAX_ITEM_BYTES, MAX_KEYS, check_limits
-from csnet.items.signing import KeyLookup, seal, verify_envelope, verify_item
+from csnet.items.signing import KeyLookup, seal, verify_envelope, verify_item, verify_signed
 
 KAT_ID = "2127edc5f6d83d98547e7319af6e82ccfcd7074595287a64be7866a242ccf5e9"
 KAT_SIG = "khaRfNDs9WCAHEr-LgEZ4g0fUzAg49dXOQjOh3ubS6rZSkMjMxPVJGUo72hr8SRxe_xJC4lZo3ttWFVblwQlBA"
@@ -73,12 +74,56 @@ def test_items_keep_verifying_across_a_key_rotation(
     # The origin keeps the id derived from its first key; `other_key` plays the rotated key.
     before = seal(draft, key, origin=key.node_id, seq=1, created=CREATED)
     after = seal(draft, other_key, origin=key.node_id, seq=2, created=CREATED)
-    history = (other_key.public_key, key.public_key)
+    history = KeyHistory(other_key.public_key, ((key.public_key, 1),))  # retired after seq 1
     for env in (before, after):
         assert verify_envelope(env.to_bytes(), lambda origin: history) == env
     with pytest.raises(IntegrityFailure) as info:
         verify_envelope(after.to_bytes(), lambda origin: key.public_key)
     assert _code(info) == "bad_signature"
+
+
+def test_a_retired_key_verifies_nothing_after_its_last_seq(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey
+) -> None:
+    history = KeyHistory(other_key.public_key, ((key.public_key, 1),))
+    stolen = seal(draft, key, origin=key.node_id, seq=2, created=CREATED)
+    for form in (stolen.to_bytes(), stolen.to_bytes().decode(), _wire(stolen)):
+        with pytest.raises(IntegrityFailure) as info:
+            verify_envelope(form, lambda origin: history)
+        assert _code(info) == "retired_key"
+    with pytest.raises(IntegrityFailure) as info:
+        signing.check_signature_only(stolen.to_bytes(), lambda origin: history)
+    assert _code(info) == "retired_key"
+    spaced = json.dumps(_wire(stolen), indent=1)  # another spelling: the parsing path
+    with pytest.raises(IntegrityFailure) as info:
+        verify_envelope(spaced, lambda origin: history)
+    assert _code(info) == "retired_key"
+
+
+def test_the_seq_that_chooses_the_keys_is_the_top_level_one(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey
+) -> None:
+    # The holder of a retired key signs bytes of its own making: the real seq (2) first and a
+    # look-alike "seq":1 last, where canonical bytes would have the top-level one. The bytes
+    # check reads 1; the item must still be judged by its top-level seq.
+    history = KeyHistory(other_key.public_key, ((key.public_key, 1),))
+    wire = _wire(seal(draft, key, origin=key.node_id, seq=2, created=CREATED))
+    unsigned = {k: v for k, v in wire.items() if k not in ("id", "sig", "body")}
+    ordered = {"seq": 2, **unsigned, "body": {**wire["body"], "seq": 1}}
+    signed = json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
+    digest = hashlib.sha256(signed).digest()
+    at_kind, at_body = signed.rindex(b',"kind":'), signed.rindex(b',"body":')
+    raw = b"".join(
+        (
+            signed[:at_kind],
+            b',"id":"' + digest.hex().encode() + b'"',
+            signed[at_kind:at_body],
+            b',"sig":"' + b64url(key.sign(digest)).encode() + b'"',
+            signed[at_body:],
+        )
+    )
+    with pytest.raises(IntegrityFailure):
+        verify_signed(raw, lambda origin: history)
 
 
 def test_seal_refuses_naive_time(draft: ItemDraft, key: NodeKey) -> None:
@@ -130,7 +175,7 @@ def test_only_the_keys_held_for_the_origin_count(sealed: Envelope, other_key: No
         verify_envelope(sealed.to_bytes(), lambda origin: b"short")
     assert _code(info2) == "origin_key_mismatch"
     with pytest.raises(IntegrityFailure) as info3:
-        verify_envelope(sealed.to_bytes(), lambda origin: ())
+        verify_envelope(sealed.to_bytes(), lambda origin: None)
     assert _code(info3) == "unknown_origin"
 
 

@@ -19,7 +19,7 @@ from starlette.types import Scope
 from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import CsnetError
 from csnet.federation import handshake, inbound, inbox, pull, rotation
-from csnet.federation.local import audit_refusal, federation_id
+from csnet.federation.local import audit_refusal, federation_id, own_fingerprint
 from csnet.federation.peers import Peer
 from csnet.web.deps import NodeDep
 
@@ -132,13 +132,14 @@ def post_key(node: NodeDep, call: PeerDep) -> KeyOut:
 @router.get("/ping", response_model=PingOut)
 def ping(node: NodeDep, call: PeerDep) -> PingOut:
     """Authenticated probe: answers who we are to a peer whose signed request verified."""
+    fingerprint = own_fingerprint(node)
     ident = node.identity
     return PingOut(
         node_id=federation_id(node),
         name=ident.name,
         country=ident.country,
         agency=ident.agency,
-        fingerprint=ident.fingerprint,
+        fingerprint=fingerprint,
         peer=call.peer.node_id,
         time=int(node.now().timestamp()),
     )

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from csnet.audit import AuditAction, append
 from csnet.errors import CsnetError, NotFound
 from csnet.federation import handshake, invitations, peers
-from csnet.federation.local import federation_id, peer_entry, public_url
+from csnet.federation.local import federation_id, own_fingerprint, peer_entry, public_url
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.node import Node
 from csnet.web.deps import NodeDep
@@ -56,7 +56,7 @@ def _page(
     context: dict[str, Any] = {
         "current_section": "admin",
         "peers": found,
-        "own_fingerprint": node.identity.fingerprint,
+        "own_fingerprint": own_fingerprint(node),
         "own_id": federation_id(node),
         "invitation": None,
         "errors": {},
@@ -86,7 +86,7 @@ def invite(
                 conn,
                 url=public_url(node),
                 node_id=federation_id(node),
-                fingerprint=node.identity.fingerprint,
+                fingerprint=own_fingerprint(node, conn),
                 now=node.now(),
                 hours=lifetime,
             )
