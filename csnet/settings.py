@@ -129,7 +129,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lockout_minutes", 15, "How long a locked account stays locked.", int),
     Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
-    Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),
+    Setting(
+        "cookie_secure",
+        False,
+        "Mark cookies Secure even without TLS or an https public_url (both imply it).",
+        _bool,
+    ),
     Setting(
         "log_level", "info", "Log level of `csnet serve` (debug, info, warning, error).", _log_level
     ),

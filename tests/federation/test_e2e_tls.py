@@ -24,7 +24,7 @@ from csnet.cli.demo_network import Endpoint, invite, node_id_of, opened
 from csnet.federation.peers import list_peers
 from csnet.handling.roles import Role
 from csnet.store.engine import Store
-from tests.factories import add_member, make_node, token_for
+from tests.factories import PASSWORD, add_member, make_node, token_for, totp_now
 from tests.federation.processes import Served, database_url, free_port, wait_for
 from tests.federation.test_e2e_processes import _ids
 
@@ -152,6 +152,19 @@ def test_a_peer_with_a_certificate_from_an_unknown_ca_is_refused(
 def _peers(node: TlsNode) -> list[object]:
     with opened(node.served.endpoint) as opened_node, opened_node.store.read() as conn:
         return list(list_peers(conn))
+
+
+def test_session_cookies_are_secure_over_tls(
+    tls_node: Callable[[str, str, trustme.CA], TlsNode],
+) -> None:
+    ca = trustme.CA()
+    a = tls_node("a", "PK-FIA", ca)
+    with _client(a, ca) as client:
+        login = {"username": "officer", "password": PASSWORD, "totp": totp_now(a.totp_secret)}
+        answer = client.post("/api/v1/auth/login", json=login)
+        assert answer.status_code == 200, answer.text
+        cookie = answer.headers["set-cookie"].lower()
+    assert "; secure" in cookie and "httponly" in cookie
 
 
 @pytest.mark.parametrize(
