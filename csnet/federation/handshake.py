@@ -110,7 +110,9 @@ def accept(node: Node, transport: PeerTransport, token: str, actor: str) -> Peer
     me = local_identity(node)
     if invitation.node_id == me.node_id:
         raise BadInput("this invitation is our own", code="bad_invitation")
-    require_secure(node, invitation.url)  # why: before the secret and our identity go out
+    # why: before the secret and our identity go out; the inviter would refuse our URL anyway
+    require_secure(node, invitation.url)
+    require_secure(node, me.url)
     request = {
         "identity": me.to_json(),
         "secret": invitation.secret,

@@ -99,6 +99,14 @@ def test_accepting_an_invitation_to_plain_http_sends_nothing(pair: Pair) -> None
         assert peers.list_peers(conn) == []
 
 
+def test_an_acceptor_with_a_plain_http_public_url_sends_nothing(pair: Pair) -> None:
+    pair.b.settings = pair.b.settings.replace(public_url=OFF_HOST)
+    with pytest.raises(BadInput) as caught:
+        handshake.accept(pair.b, pair.transport, _token(pair, URL_A), "host:test")
+    assert caught.value.error_code == "insecure_peer_url" and OFF_HOST in caught.value.message
+    assert pair.transport.sent == []
+
+
 def test_an_inviter_announcing_a_plain_http_url_is_not_recorded(pair: Pair) -> None:
     pair.a.settings = pair.a.settings.replace(public_url=OFF_HOST)  # but invites via https
     with pytest.raises(BadInput) as caught:
