@@ -80,6 +80,14 @@ def _bus_url(text: str) -> str:
     return url
 
 
+def _file_path(text: str) -> str:
+    """A file path or empty; whether the file can be read is checked where it is used."""
+    path = text.strip()
+    if len(path) > 4096 or any(ord(char) < 32 for char in path):
+        raise ValueError(f"{text!r} is not a file path (empty means none)")
+    return path
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir", "./csnet-data", "Data directory: identity key, config and SQLite database."
@@ -88,7 +96,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `csnet serve` binds to."),
     Setting("port", 8080, "Port `csnet serve` listens on.", _port),
     Setting(
-        "public_url", "", "URL peers use to reach this node; empty means http://{host}:{port}."
+        "public_url",
+        "",
+        "URL peers use to reach this node; empty means http(s)://{host}:{port} (https with TLS).",
+    ),
+    Setting(
+        "tls_cert_file",
+        "",
+        "PEM certificate chain `csnet serve` presents (TLS on with tls_key_file); empty: HTTP.",
+        _file_path,
+    ),
+    Setting(
+        "tls_key_file", "", "PEM private key of tls_cert_file (unencrypted, mode 0600).", _file_path
+    ),
+    Setting(
+        "peer_ca_file",
+        "",
+        "PEM CA bundle that peers' TLS certificates are checked against; empty: the system store.",
+        _file_path,
+    ),
+    Setting(
+        "allow_plain_http_peers",
+        False,
+        "Allow peers at plain http:// URLs off loopback (traffic readable on the path).",
+        _bool,
     ),
     Setting("node_name", "", "Short node name, e.g. PK-FIA (set by `csnet init`)."),
     Setting("country", "", "ISO 3166-1 alpha-2 country of the agency (set by `csnet init`)."),
@@ -98,7 +129,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lockout_minutes", 15, "How long a locked account stays locked.", int),
     Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
-    Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),
+    Setting(
+        "cookie_secure",
+        False,
+        "Mark cookies Secure even without TLS or an https public_url (both imply it).",
+        _bool,
+    ),
     Setting(
         "log_level", "info", "Log level of `csnet serve` (debug, info, warning, error).", _log_level
     ),
@@ -148,6 +184,16 @@ class Settings:
         if name in BY_NAME:
             return self.values.get(name, BY_NAME[name].default)
         raise AttributeError(name)
+
+    @property
+    def tls_enabled(self) -> bool:
+        """`csnet serve` speaks TLS itself (a certificate and its key are configured)."""
+        return bool(self.tls_cert_file or self.tls_key_file)
+
+    @property
+    def served_over_https(self) -> bool:
+        """Browsers reach us over https: TLS here, or at a proxy in front (an https public_url)."""
+        return self.tls_enabled or str(self.public_url).strip().lower().startswith("https://")
 
     @property
     def data_path(self) -> Path:

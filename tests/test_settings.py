@@ -69,6 +69,10 @@ def test_rates_are_read_from_file_and_environment(tmp_path: Path) -> None:
         ({"CSNET_PRESCREEN_FP_RATE": "nan"}, "", "not between 0.0001 and 0.25"),
         ({"CSNET_PRESCREEN_FP_RATE": "often"}, "", "CSNET_PRESCREEN_FP_RATE"),
         ({}, "prescreen_fp_rate = 0.00001\n", "not between 0.0001 and 0.25"),
+        ({"CSNET_ALLOW_PLAIN_HTTP_PEERS": "sometimes"}, "", "CSNET_ALLOW_PLAIN_HTTP_PEERS"),
+        ({"CSNET_TLS_CERT_FILE": "node.crt\nx"}, "", "CSNET_TLS_CERT_FILE"),
+        ({"CSNET_TLS_KEY_FILE": "k" * 5000}, "", "not a file path"),
+        ({}, 'peer_ca_file = "ca\\u0001.pem"\n', "not a file path"),
         ({}, "colour = 'red'\n", "unknown setting"),
         ({}, "port = 70000\n", "not a TCP port"),
         ({}, "port = [1]\n", "not a string"),
@@ -87,3 +91,21 @@ def test_bad_settings_are_refused_clearly(
 def test_unknown_setting_attribute_raises(tmp_path: Path) -> None:
     with pytest.raises(AttributeError):
         _ = load_settings(tmp_path, environ={}).no_such_setting
+
+
+def test_tls_is_off_and_plain_http_peers_refused_by_default(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, environ={})
+    assert settings.allow_plain_http_peers is False
+    assert (settings.tls_cert_file, settings.tls_key_file, settings.peer_ca_file) == ("", "", "")
+    assert settings.tls_enabled is False and settings.served_over_https is False
+
+
+def test_tls_settings_are_read_and_imply_https(tmp_path: Path) -> None:
+    write_config(tmp_path, {"tls_cert_file": "/etc/csnet/node.crt", "peer_ca_file": "ca.pem"})
+    environ = {"CSNET_TLS_KEY_FILE": " /etc/csnet/node.key ", "CSNET_ALLOW_PLAIN_HTTP_PEERS": "1"}
+    settings = load_settings(tmp_path, environ=environ)
+    assert settings.tls_key_file == "/etc/csnet/node.key"
+    assert settings.peer_ca_file == "ca.pem" and settings.allow_plain_http_peers is True
+    assert settings.tls_enabled and settings.served_over_https
+    proxied = load_settings(tmp_path / "p", environ={"CSNET_PUBLIC_URL": "HTTPS://csnet.test"})
+    assert proxied.served_over_https and not proxied.tls_enabled

@@ -13,9 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from csnet.audit import AuditAction, append
-from csnet.federation import group_ops, handshake, invitations, peers
-from csnet.federation.local import federation_id, peer_entry
+from csnet.federation import group_ops, handshake, invite_ops, peers
+from csnet.federation.local import federation_id
 from csnet.federation.peers import PeerStatus
 from csnet.federation.transport import PeerTransport
 from csnet.node import Node, open_node
@@ -57,17 +56,8 @@ def is_peered(endpoint: Endpoint, other_id: str) -> bool:
 
 def invite(endpoint: Endpoint) -> str:
     """A one-time invitation token from `endpoint` (as `csnet peer invite` makes it)."""
-    with opened(endpoint) as node, node.store.write() as conn:
-        invitation = invitations.create_invitation(
-            conn,
-            url=endpoint.url,
-            node_id=federation_id(node),
-            fingerprint=node.identity.fingerprint,
-            now=node.now(),
-            hours=INVITATION_HOURS,
-        )
-        details = {"change": "invitation issued", "expires": invitation.to_json()["expires"]}
-        append(conn, peer_entry(ACTOR, AuditAction.PEER_CHANGE, details), node.now())
+    with opened(endpoint) as node:
+        invitation = invite_ops.issue(node, ACTOR, hours=INVITATION_HOURS, url=endpoint.url)
     return invitation.token()
 
 

@@ -43,7 +43,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (CSNET_PORT).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the node's HTTP API, and deliver items to peers in the background."""
+    """Run the node's HTTP(S) API, and deliver items to peers in the background."""
     import uvicorn
 
     from csnet.federation.delivery import Delivery
@@ -51,10 +51,12 @@ def serve(
     from csnet.items.pools import close_pools
     from csnet.web.app import create_app
     from csnet.web.peer_transport import HttpPeerTransport
+    from csnet.web.server_tls import server_tls_options
 
     settings = load_settings(data_dir, host=host, port=port)
+    tls = server_tls_options(settings)  # why: refuse a broken TLS set-up before touching the store
+    transport = HttpPeerTransport.for_settings(settings)
     node = open_node(settings)
-    transport = HttpPeerTransport()
     node.transport = transport
     app = create_app(node)
     delivery = Delivery(node)
@@ -69,6 +71,8 @@ def serve(
             access_log=False,  # URLs carry no personal data, but the audit log is the record
             ws="wsproto",
             timeout_graceful_shutdown=5,  # live streams must not hold a stopping node for minutes
+            ssl_certfile=tls.certfile,
+            ssl_keyfile=tls.keyfile,
         )
     finally:
         delivery.stop()  # why: join the runner before the store it writes to is closed

@@ -11,9 +11,9 @@ from rich.table import Table
 from csnet.audit import AuditAction, append
 from csnet.cli.common import DataDir, JsonFlag, console, local_node, print_json
 from csnet.errors import CsnetError
-from csnet.federation import handshake, invitations, peers, rotation
+from csnet.federation import handshake, invite_ops, peers, rotation
 from csnet.federation.client import call_peer
-from csnet.federation.local import federation_id, peer_entry, public_url
+from csnet.federation.local import peer_entry
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.transport import PeerTransport
 from csnet.node import Node
@@ -30,7 +30,7 @@ def make_transport(node: Node) -> PeerTransport:
         return node.transport
     from csnet.web.peer_transport import HttpPeerTransport
 
-    return HttpPeerTransport()
+    return HttpPeerTransport.for_settings(node.settings)
 
 
 def _actor() -> str:
@@ -56,17 +56,8 @@ def invite(
     as_json: JsonFlag = False,
 ) -> None:
     """Print a one-time invitation; hand it to the other agency out of band."""
-    with local_node(data_dir) as node, node.store.write() as conn:
-        invitation = invitations.create_invitation(
-            conn,
-            url=(url or public_url(node)).rstrip("/"),
-            node_id=federation_id(node),
-            fingerprint=node.identity.fingerprint,
-            now=node.now(),
-            hours=hours,
-        )
-        details = {"change": "invitation issued", "expires": invitation.to_json()["expires"]}
-        append(conn, peer_entry(_actor(), AuditAction.PEER_CHANGE, details), node.now())
+    with local_node(data_dir) as node:
+        invitation = invite_ops.issue(node, _actor(), hours=hours, url=url)
     public = {k: v for k, v in invitation.to_json().items() if k != "secret"}
     if as_json:
         print_json({**public, "token": invitation.token()})

@@ -6,6 +6,7 @@ from typing import Any
 
 from csnet.errors import CsnetError
 from csnet.federation.local import API_PREFIX, federation_id
+from csnet.federation.peer_urls import require_secure
 from csnet.federation.peers import Peer
 from csnet.federation.requests import sign_request
 from csnet.federation.transport import PeerResponse, PeerTransport, raise_for_status
@@ -18,6 +19,16 @@ def transport_of(node: Node) -> PeerTransport:
     if node.transport is None:
         raise CsnetError("this node has no peer transport configured", code="no_transport")
     return node.transport
+
+
+def send_to_peer(
+    node: Node, method: str, url: str, headers: dict[str, str], body: bytes
+) -> PeerResponse:
+    """Send through the node's transport, never to a URL that would expose the body."""
+    require_secure(node, url)
+    response = transport_of(node).send(method, url, headers, body)
+    raise_for_status(response)
+    return response
 
 
 def call_peer(
@@ -46,6 +57,4 @@ def call_peer(
     )
     if payload is not None:
         headers["Content-Type"] = "application/json"
-    response = transport_of(node).send(method, url, headers, body)
-    raise_for_status(response)
-    return response
+    return send_to_peer(node, method, url, headers, body)

@@ -16,11 +16,10 @@ from typing import Any
 from csnet.audit import append_many
 from csnet.errors import CsnetError
 from csnet.federation import framing, outbox, pull
-from csnet.federation.client import transport_of
+from csnet.federation.client import send_to_peer
 from csnet.federation.local import API_PREFIX, federation_id
 from csnet.federation.peers import Peer, PeerStatus, get_peer
 from csnet.federation.requests import sign_request
-from csnet.federation.transport import raise_for_status
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 
@@ -105,9 +104,7 @@ class Delivery:
             now=node.now(),
         )
         headers["Content-Type"] = "application/json"
-        response = transport_of(node).send("POST", url, headers, body)
-        raise_for_status(response)
-        return response.json()
+        return send_to_peer(node, "POST", url, headers, body).json()
 
     def _failed(self, peer_id: str, exc: CsnetError) -> None:
         with self.node.store.write() as conn:

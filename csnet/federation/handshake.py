@@ -24,6 +24,7 @@ from csnet.federation.local import (
     local_identity,
     peer_entry,
 )
+from csnet.federation.peer_urls import require_secure
 from csnet.federation.peers import Peer, PeerIdentity
 from csnet.federation.transport import PeerTransport, raise_for_status
 from csnet.items.canonical import canonical_json
@@ -79,6 +80,7 @@ def _answer(node: Node, body: Any) -> dict[str, Any]:
     with node.store.write() as conn:
         invitations.check(conn, secret, node.now())
         them = peers.identity_from_json(body.get("identity"))
+        require_secure(node, them.url)  # why: this is where our items for them will go
         if them.node_id == me.node_id:
             raise BadInput("a node cannot peer with itself", code="bad_identity")
         if not _verified(ACCEPT, them, me.node_id, secret, body.get("signature")):
@@ -108,6 +110,9 @@ def accept(node: Node, transport: PeerTransport, token: str, actor: str) -> Peer
     me = local_identity(node)
     if invitation.node_id == me.node_id:
         raise BadInput("this invitation is our own", code="bad_invitation")
+    # why: before the secret and our identity go out; the inviter would refuse our URL anyway
+    require_secure(node, invitation.url)
+    require_secure(node, me.url)
     request = {
         "identity": me.to_json(),
         "secret": invitation.secret,
@@ -123,6 +128,7 @@ def accept(node: Node, transport: PeerTransport, token: str, actor: str) -> Peer
     )
     raise_for_status(response)
     inviter = _check_reply(response.json(), invitation, me.node_id)
+    require_secure(node, inviter.url)
     with node.store.write() as conn:
         peer = peers.add_peer(conn, inviter, node.now())
         append(

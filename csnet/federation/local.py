@@ -27,8 +27,10 @@ def own_fingerprint(node: Node, conn: Connection | None = None) -> str:
 
 
 def public_url(node: Node) -> str:
+    """The configured public URL, else where `csnet serve` listens (https when it serves TLS)."""
     configured = str(node.settings.public_url).strip()
-    return (configured or f"http://{node.settings.host}:{node.settings.port}").rstrip("/")
+    scheme = "https" if node.settings.tls_enabled else "http"
+    return (configured or f"{scheme}://{node.settings.host}:{node.settings.port}").rstrip("/")
 
 
 def local_identity(node: Node) -> PeerIdentity:

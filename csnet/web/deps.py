@@ -27,6 +27,11 @@ def get_node(request: Request) -> Node:
 NodeDep = Annotated[Node, Depends(get_node)]
 
 
+def secure_cookies(node: Node) -> bool:
+    """Cookies only over https: when we serve TLS, sit behind an https public URL, or are told."""
+    return bool(node.settings.cookie_secure) or bool(node.settings.served_over_https)
+
+
 @dataclass(frozen=True)
 class Auth:
     member: Member

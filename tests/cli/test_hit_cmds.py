@@ -19,7 +19,7 @@ from csnet.node import Node
 from csnet.store.engine import Store
 from tests.factories import add_member, alert_body, api, make_node, token_for
 
-URL = "http://node.test"
+URL = "https://node.test"
 AUTHORS = count(1)
 
 

@@ -23,8 +23,8 @@ from tests.conftest import FIXED_NOW, PG_URL_VAR, _postgres_store
 from tests.factories import FakeClock, add_member, make_node, token_for
 from tests.federation.processes import Served, database_url, free_port
 
-URL_A = "http://pk-fia.test"
-URL_B = "http://gr-hcg.test"
+URL_A = "https://pk-fia.test"
+URL_B = "https://gr-hcg.test"
 
 
 class InProcessTransport:

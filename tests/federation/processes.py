@@ -1,7 +1,8 @@
 """Real node processes for end-to-end tests: `csnet serve` subprocesses on 127.0.0.1.
 
 The `two_nodes` fixture (conftest.py) starts two of them, peered over HTTP, each on its own store
-(SQLite, or a PostgreSQL database each when CSNET_TEST_DATABASE_URL is set).
+(SQLite, or a PostgreSQL database each when CSNET_TEST_DATABASE_URL is set); test_e2e_tls.py
+starts them over HTTPS.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -37,6 +39,7 @@ class Served:
     port: int
     env: dict[str, str]
     log: Path
+    ca_file: str = ""  # the CA that signed its TLS certificate, when it serves https
     process: subprocess.Popen[bytes] | None = None
     _log_file: IO[bytes] | None = field(default=None, repr=False)
 
@@ -49,12 +52,14 @@ class Served:
             stderr=self._log_file,
             env={**os.environ, **self.env},
         )
+        verify = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(self.log.read_text("utf-8", "replace"))
             try:
-                if httpx.get(self.endpoint.url + "/api/v1/health", timeout=1).status_code == 200:
+                health = httpx.get(self.endpoint.url + "/api/v1/health", timeout=1, verify=verify)
+                if health.status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -12,13 +12,15 @@ from typer.testing import CliRunner
 from csnet.cli import peer_cmds
 from csnet.cli.common import exit_code_for
 from csnet.cli.main import app
+from csnet.cli.main import run as cli_run
 from csnet.errors import CsnetError
+from csnet.federation import invitations
 from csnet.node import Node, open_node
 from csnet.settings import load_settings
 from tests.federation.conftest import InProcessTransport
 
 runner = CliRunner()
-URL_A, URL_B = "http://a.test", "http://b.test"
+URL_A, URL_B = "https://a.test", "https://b.test"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -110,3 +112,38 @@ def test_unknown_peer_and_bad_token(dirs: tuple[Path, Path]) -> None:
     assert code == 2 and "invitation" in out
     code, out = run("peer", "list", "--data-dir", str(a))
     assert code == 0
+
+
+def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def _token_to(directory: Path, url: str) -> str:
+    node = open_node(load_settings(directory, environ={}))
+    try:
+        with node.store.write() as conn:
+            invitation = invitations.create_invitation(
+                conn,
+                url=url,
+                node_id=node.node_id,
+                fingerprint=node.identity.fingerprint,
+                now=node.now(),
+                hours=1,
+            )
+    finally:
+        node.close()
+    return invitation.token()
+
+
+def test_plain_http_peer_urls_are_refused_in_one_line(
+    dirs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = dirs
+    invite = ["peer", "invite", "--url", "http://10.0.0.1:8080", "--data-dir", str(a)]
+    assert cli_run(invite) == 2
+    assert "refusing peer URL http://10.0.0.1:8080" in _one_line(capsys)
+    assert cli_run(["peer", "accept", _token_to(a, "http://10.0.0.1"), "--data-dir", str(b)]) == 2
+    assert "must be reached over https" in _one_line(capsys)
+    assert peers_of(b) == []

@@ -42,7 +42,7 @@ def add_node(pair: Pair, tmp_path: Path) -> Iterator[AddNode]:
     def build(name: str, country: str, peers: Sequence[Node]) -> Node:
         gen = _postgres_store(admin) if admin else None
         node = _node(tmp_path / name, next(gen) if gen else None, name, country, pair.clock)
-        url = f"http://{name.lower()}.test"
+        url = f"https://{name.lower()}.test"
         node.settings = node.settings.replace(public_url=url)
         pair.transport.add(url, node)
         node.transport = pair.transport
@@ -107,7 +107,7 @@ def test_h2_item_is_not_relayed_without_consent(net: Net) -> None:
 
 def test_consent_lets_b_relay_to_c_which_checks_it(net: Net) -> None:
     item = h2_item(net)
-    url_c = "http://it-gdf.test"
+    url_c = "https://it-gdf.test"
     app_c = net.pair.transport.apps.pop(url_c)  # C misses A's push of the consent
     given = grant(net.a, item, net.c)
     Delivery(net.a).flush_all()

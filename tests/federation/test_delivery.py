@@ -27,7 +27,7 @@ from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, _node
 from tests.federation.test_handshake import invite, peer_up
 
-URL_C = "http://it-gdf.test"
+URL_C = "https://it-gdf.test"
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_redelivery_is_idempotent(peered: Pair) -> None:
 def test_peer_down_backs_off_capped_then_delivers(peered: Pair) -> None:
     a, b = peered.a, peered.b
     (env,) = post(a, to=(b.node_id,))
-    client = peered.transport.apps.pop("http://gr-hcg.test")
+    client = peered.transport.apps.pop("https://gr-hcg.test")
     delivery = Delivery(a)
     delays = []
     for _ in range(12):
@@ -138,7 +138,7 @@ def test_peer_down_backs_off_capped_then_delivers(peered: Pair) -> None:
     assert max(delays) <= 60 and delays[-1] >= 45  # capped, never a cliff
     assert queued(a)[0][2] == 12
     assert a.node_id and raw_of(b, env.id) is None
-    peered.transport.apps["http://gr-hcg.test"] = client
+    peered.transport.apps["https://gr-hcg.test"] = client
     peered.clock.advance(seconds=61)
     with a.store.read() as conn:
         assert outbox.pending_peers(conn, a.now()) == [b.node_id]
@@ -252,10 +252,10 @@ def test_a_failed_pull_is_retried_on_the_backoff_schedule(
     (env,) = post(a, to=(b.node_id,))
     with a.store.write() as conn:
         outbox.defer(conn, b.node_id, 2, 30.0, a.now())  # A's pushes to B are failing
-    client = peered.transport.apps.pop("http://pk-fia.test")  # and A is down for B
+    client = peered.transport.apps.pop("https://pk-fia.test")  # and A is down for B
     delivery = Delivery(b)
     assert delivery.pull_all() == 0 and delivery.pull_retries() == 0  # not due yet
-    peered.transport.apps["http://pk-fia.test"] = client
+    peered.transport.apps["https://pk-fia.test"] = client
     now = time.monotonic()
     monkeypatch.setattr(delivery_module.time, "monotonic", lambda: now + 61)
     assert delivery.pull_retries() == 1  # A is back: caught up without waiting a full period

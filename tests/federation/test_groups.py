@@ -46,7 +46,7 @@ def net(pair: Pair, tmp_path: Path) -> Iterator[Net]:
         gen = _postgres_store(admin) if admin else None
         stores.append(gen)
         node = _node(tmp_path / name, next(gen) if gen else None, name, country, pair.clock)
-        url = f"http://{name.lower()}.test"
+        url = f"https://{name.lower()}.test"
         node.settings = node.settings.replace(public_url=url)
         pair.transport.add(url, node)
         node.transport = pair.transport

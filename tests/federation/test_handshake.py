@@ -113,7 +113,7 @@ def test_handshake_with_bad_signature_is_refused_and_audited(pair: Pair) -> None
         "name": me.name,
         "country": me.country,
         "agency": me.agency,
-        "url": "http://gr-hcg.test",
+        "url": "https://gr-hcg.test",
         "public_key": peers.b64url(me.public_key),
     }
     answer = _post(pair, {"identity": identity, "secret": token.secret, "signature": "AAAA"})

@@ -10,7 +10,7 @@ from csnet.accounts.members import Member
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import CsnetError, RateLimited, Unauthenticated
 from csnet.node import Node
-from csnet.web.deps import SESSION_COOKIE, AuthDep, NodeDep
+from csnet.web.deps import SESSION_COOKIE, AuthDep, NodeDep, secure_cookies
 from csnet.web.schemas import LoginIn, MemberOut, NewTokenOut, SessionOut, TokenLoginIn, TokenOut
 
 router = APIRouter(prefix="/auth", tags=["authentication"])
@@ -79,7 +79,7 @@ def login_session(body: LoginIn, request: Request, response: Response, node: Nod
         max_age=int(node.settings.session_hours) * 3600,
         httponly=True,
         samesite="strict",
-        secure=bool(node.settings.cookie_secure),
+        secure=secure_cookies(node),
         path="/",
     )
     return SessionOut(member=member_out(member), csrf_token=csrf)
@@ -93,7 +93,7 @@ def logout(request: Request, response: Response, node: NodeDep, auth: AuthDep) -
         session_id = sessions.unsign_session_id(node.session_secret, cookie, max_age)
         with node.store.write() as conn:
             sessions.end_session(conn, session_id)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure_cookies(node), httponly=True)
 
 
 @router.post("/token", response_model=NewTokenOut, status_code=201)

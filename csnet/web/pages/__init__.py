@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from csnet.web.deps import secure_cookies
 from csnet.web.pages import (
     account,
     admin,
@@ -57,8 +58,8 @@ def install(app: FastAPI) -> None:
             return HTMLResponse("", status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
 
-    app.add_middleware(LanguageSwitch)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(LanguageSwitch, secure=secure_cookies(app.state.node))
+    app.add_middleware(SecurityHeaders, https=bool(app.state.node.settings.served_over_https))
     app.add_middleware(ServerTiming)
 
 

@@ -16,7 +16,7 @@ from csnet.accounts.login import count_wrong_password
 from csnet.audit import AuditAction, append
 from csnet.errors import BadInput
 from csnet.node import Node
-from csnet.web.deps import NodeDep
+from csnet.web.deps import NodeDep, secure_cookies
 from csnet.web.pages import account_tokens, account_totp, i18n
 from csnet.web.pages.account_common import account_page, member_entry
 from csnet.web.pages.auth import PageUser, PageUserDep
@@ -45,7 +45,7 @@ def set_language(
         members.set_language(conn, user.member.id, language)
     response = RedirectResponse("/account?done=language", status_code=303)
     # why: the cookie outranks the account setting, so it must follow the change
-    remember_language(response, language, bool(node.settings.cookie_secure))
+    remember_language(response, language, secure_cookies(node))
     return response
 
 

@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.audit import AuditAction, append
 from csnet.errors import CsnetError, NotFound
-from csnet.federation import handshake, invitations, peers
-from csnet.federation.local import federation_id, own_fingerprint, peer_entry, public_url
+from csnet.federation import handshake, invitations, invite_ops, peers
+from csnet.federation.local import federation_id, own_fingerprint, peer_entry
+from csnet.federation.peer_urls import INSECURE
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.node import Node
 from csnet.web.deps import NodeDep
@@ -41,11 +42,17 @@ def _handshake(node: Node, token: str, actor: str) -> Peer:
         return handshake.accept(node, node.transport, token, actor)
     from csnet.web.peer_transport import HttpPeerTransport
 
-    http = HttpPeerTransport()
+    http = HttpPeerTransport.for_settings(node.settings)
     try:
         return handshake.accept(node, http, token, actor)
     finally:
         http.close()
+
+
+def _invite_error(exc: CsnetError) -> str:
+    if exc.error_code == INSECURE:
+        return _("This node's public URL is plain http: peers must reach it over https.")
+    return _("An invitation lasts 1 to %(n)s hours.") % {"n": invitations.MAX_HOURS}
 
 
 def _page(
@@ -81,22 +88,9 @@ def invite(
 ) -> HTMLResponse:
     lifetime = int(hours) if hours.isascii() and hours.isdigit() else 0
     try:
-        with node.store.write() as conn:
-            invitation = invitations.create_invitation(
-                conn,
-                url=public_url(node),
-                node_id=federation_id(node),
-                fingerprint=own_fingerprint(node, conn),
-                now=node.now(),
-                hours=lifetime,
-            )
-            details = {"change": "invitation issued", "expires": invitation.to_json()["expires"]}
-            append(conn, peer_entry(_actor(user), AuditAction.PEER_CHANGE, details), node.now())
-    except CsnetError:
-        errors = {
-            "hours": _("An invitation lasts 1 to %(n)s hours.") % {"n": invitations.MAX_HOURS}
-        }
-        return _page(request, node, {"errors": errors}, 422)
+        invitation = invite_ops.issue(node, _actor(user), hours=lifetime)
+    except CsnetError as exc:
+        return _page(request, node, {"errors": {"hours": _invite_error(exc)}}, 422)
     shown = {"token": invitation.token(), "expires": invitation.expires, "url": invitation.url}
     # why: answered directly, not redirected: the token exists in this one response only
     return _page(request, node, {"invitation": shown})

@@ -12,7 +12,7 @@ from csnet.accounts import sessions
 from csnet.errors import RateLimited, Unauthenticated
 from csnet.node import Node
 from csnet.web.api.auth import checked_login
-from csnet.web.deps import SESSION_COOKIE, NodeDep
+from csnet.web.deps import SESSION_COOKIE, NodeDep, secure_cookies
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUserDep, PublicLangDep
 from csnet.web.pages.render import render
@@ -81,14 +81,14 @@ def login_submit(
 
 
 def set_session_cookie(response: Response, node: Node, session_id: str) -> None:
-    """The signed session id: HttpOnly, SameSite=Strict, Secure when the node says so."""
+    """The signed session id: HttpOnly, SameSite=Strict, Secure whenever served over https."""
     response.set_cookie(
         SESSION_COOKIE,
         sessions.sign_session_id(node.session_secret, session_id),
         max_age=int(node.settings.session_hours) * 3600,
         httponly=True,
         samesite="strict",
-        secure=bool(node.settings.cookie_secure),
+        secure=secure_cookies(node),
         path="/",
     )
 
@@ -104,5 +104,5 @@ def logout(node: NodeDep, user: PageUserDep) -> Response:
     with node.store.write() as conn:
         sessions.end_session(conn, user.session_id)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure_cookies(node), httponly=True)
     return response

@@ -40,8 +40,9 @@ ALWAYS = {
 class LanguageSwitch:
     """`?lang=xx` on any page is remembered in a cookie, so the switch sticks across pages."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, secure: bool = False) -> None:
         self.app = app
+        self.attributes = "Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,19 +56,21 @@ class LanguageSwitch:
 
         async def remember(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = (
-                    f"{i18n.LANG_COOKIE}={chosen}; Max-Age={LANG_COOKIE_SECONDS}; Path=/; "
-                    "HttpOnly; SameSite=Lax"
-                )
+                lifetime = f"Max-Age={LANG_COOKIE_SECONDS}"
+                cookie = f"{i18n.LANG_COOKIE}={chosen}; {lifetime}; {self.attributes}"
                 MutableHeaders(scope=message).append("set-cookie", cookie)
             await send(message)
 
         await self.app(scope, receive, remember)
 
 
+HSTS = "max-age=31536000"  # why: a year; browsers then never try plain http to this node
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
+        self.always = {**ALWAYS, **({"strict-transport-security": HSTS} if https else {})}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +81,7 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
+                for name, value in self.always.items():
                     headers.setdefault(name, value)
                 if headers.get("content-type", "").startswith("text/html"):
                     headers["content-security-policy"] = CSP

@@ -39,6 +39,8 @@ def log_in(node: Node, username: str = "amina", role: Role = Role.OFFICER) -> Br
     """A member logged in through the /login form, holding the session cookie and CSRF token."""
     member, secret = add_member(node, username, role)
     client = api(node)
+    if node.settings.served_over_https:
+        client.base_url = "https://testserver"  # why: Secure cookies come back over https only
     response = client.post(
         "/login",
         data={"username": username, "password": PASSWORD, "totp": totp_now(secret), "next": "/"},

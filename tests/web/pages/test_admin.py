@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from csnet.accounts import members
 from csnet.audit import AuditAction, AuditEntry, append_many
-from csnet.federation import peers
+from csnet.federation import invitations, peers
 from csnet.federation.peers import PeerStatus
 from csnet.handling.roles import Role
 from csnet.node import Node
@@ -23,7 +23,7 @@ from tests.factories import PASSWORD, api, make_node, totp_now
 from tests.federation.conftest import InProcessTransport
 from tests.web.pages.conftest import Browser, log_in
 
-URL_A, URL_B = "http://pk-fia.test", "http://gr-hcg.test"
+URL_A, URL_B = "https://pk-fia.test", "https://gr-hcg.test"
 INVITATION = re.compile(r'id="invitation-token"[^>]*>([^<]+)<')
 QR_SECRET = re.compile(r'class="mono totp-secret" dir="ltr">([A-Z2-7 ]+)<')
 
@@ -246,3 +246,17 @@ def test_overview_counts(node: Node) -> None:
     page = admin.client.get("/admin")
     assert page.status_code == 200
     assert "1 members, 0 disabled." in page.text and "0 peer nodes" in page.text
+
+
+def test_plain_http_peer_urls_are_refused_inline(node: Node) -> None:
+    node.settings = node.settings.replace(public_url="http://10.0.0.1")  # off loopback, no TLS
+    admin = log_in(node, "root", Role.ADMIN)
+    page = post(admin, "/admin/peers/invite", {"hours": "24"})
+    assert page.status_code == 422 and "invitation-token" not in page.text
+    assert "must reach it over https" in page.text
+    with node.store.write() as conn:
+        token = invitations.create_invitation(
+            conn, url="http://10.0.0.1", node_id="x", fingerprint="y", now=node.now(), hours=1
+        ).token()
+    refused = post(admin, "/admin/peers/accept", {"token": token})
+    assert refused.status_code == 422 and "must be reached over https" in refused.text
