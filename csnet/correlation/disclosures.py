@@ -118,26 +118,11 @@ def disclosable_item(conn: Connection, node_id: str, value_type: str, value: str
 
 
 def check_received(node: Node, env: Envelope) -> None:
-    """Inbox check for a received request or answer; the refusal names why (never stored).
-
-    A request must name this node; an answer must come from the holder of a pending request
-    this node asked: anyone else's `disclosure` would otherwise settle it.
-    """
+    """Inbox check for a received request: it must name this node (never stored otherwise).
+    An answer is judged by the link rule (csnet/items/links.py): from the holder asked, about
+    a pending request this node sent, holding the value asked about."""
     if env.kind == REQUEST_KIND and node.node_id not in env.audience.nodes:
         raise Forbidden("a disclosure request must name this node", code="disclosure_not_addressed")
-    if env.kind != ANSWER_KIND:
-        return
-    with node.store.read() as conn:
-        asked = None if env.refers_to is None else get(conn, env.refers_to)
-    if asked is None or asked.asker != node.node_id or asked.holder != env.origin:
-        raise Forbidden(
-            "a disclosure answers only a request this node sent to its origin",
-            code="disclosure_not_holder",
-        )
-    if asked.status != PENDING:
-        raise Conflict(
-            f"request {asked.request_id} is already {asked.status}", code="already_decided"
-        )
 
 
 def observe(node: Node, conn: Connection, envelopes: Sequence[Envelope]) -> None:

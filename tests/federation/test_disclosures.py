@@ -276,7 +276,7 @@ def test_a_forged_answer_from_another_node_is_not_applied(peered: Pair) -> None:
         assert item_store.get_item(conn, answer.id) is None
     (entry,) = audit(a, item_id=answer.id)
     assert entry["action"] == "peer_refused"
-    assert entry["details"]["code"] == "disclosure_not_holder"
+    assert entry["details"]["code"] == "not_holder"
 
 
 def test_the_live_feed_shows_the_request_to_the_holder_and_the_answer_to_the_asker(
