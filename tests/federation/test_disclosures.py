@@ -371,4 +371,7 @@ def test_an_indicator_item_is_disclosed_with_where_it_was_seen(peered: Pair) -> 
     answer = disclosure_ops.approve(b, caller(b, Role.SUPERVISOR), request.id, "Agreed", held)
     assert answer.body["item_kind"] == "indicator"
     assert answer.body["text"] == "Seen on a recruitment post"
+    assert (answer.body["value_type"], answer.body["value"]) == ("phone", CANONICAL)
     assert answer.markings == Markings(tlp=TLP.AMBER)
+    Delivery(b).flush(peered.a.node_id)  # the asker finds the value it asked about: accepted
+    assert state(peered.a, request.id).status == "approved"

@@ -64,16 +64,13 @@ def net(pair: Pair, add_node: AddNode) -> Net:  # noqa: F811
     return Net(pair.a, pair.b, c, pair)
 
 
-_MEMBERS: dict[tuple[str, str], Caller] = {}
-
-
 def member(node: Node, role: Role = Role.OFFICER, name: str = "officer") -> Caller:
     """A member of `node` (made once per name and node)."""
-    key = (node.node_id, name)
-    if key not in _MEMBERS:
+    made: dict[str, Caller] = node.__dict__.setdefault("_test_members", {})
+    if name not in made:
         found, _ = add_member(node, f"{name}{node.identity.name.lower()[:2]}", role)
-        _MEMBERS[key] = Caller(found)
-    return _MEMBERS[key]
+        made[name] = Caller(found)
+    return made[name]
 
 
 def publish_to(node: Node, *to: Node, kind: str = "alert", **extra: Any) -> Envelope:
