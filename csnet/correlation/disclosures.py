@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from csnet.accounts._util import utc
 from csnet.audit import AuditAction, AuditEntry, append
-from csnet.errors import BadInput, Conflict, Forbidden
+from csnet.errors import BadInput, Conflict
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store import tables
@@ -115,14 +115,6 @@ def disclosable_item(conn: Connection, node_id: str, value_type: str, value: str
         .limit(1)
     )
     return conn.execute(query).scalar()
-
-
-def check_received(node: Node, env: Envelope) -> None:
-    """Inbox check for a received request: it must name this node (never stored otherwise).
-    An answer is judged by the link rule (csnet/items/links.py): from the holder asked, about
-    a pending request this node sent, holding the value asked about."""
-    if env.kind == REQUEST_KIND and node.node_id not in env.audience.nodes:
-        raise Forbidden("a disclosure request must name this node", code="disclosure_not_addressed")
 
 
 def observe(node: Node, conn: Connection, envelopes: Sequence[Envelope]) -> None:

@@ -104,8 +104,6 @@ def check_item(node: Node, sender: Peer, checked: Checked, views: Views) -> Enve
         )
     if checked.body_error is not None:
         raise checked.body_error
-    if env.kind == disclosures.REQUEST_KIND:
-        disclosures.check_received(node, env)
     links.check(env, views.links.facts(env))
     return env
 

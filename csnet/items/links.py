@@ -22,7 +22,7 @@ from csnet.errors import BadInput, Conflict, Forbidden, NotFound
 from csnet.items.envelope import Envelope
 
 TOMBSTONE, GROUP, CONSENT, PRESCREEN_KEY = "tombstone", "group", "consent", "prescreen_key"
-ANSWER, APPROVED = "disclosure", "approved"
+REQUEST, ANSWER, APPROVED = "disclosure_request", "disclosure", "approved"
 
 # Refusal codes (stable: peers and clients read them).
 NOT_ORIGIN = "not_origin"  # a correction, erasure or consent from another node than the target's
@@ -34,6 +34,7 @@ WRONG_KIND = "wrong_kind"  # a correction of another kind than its target
 LINK_MISMATCH = "link_mismatch"  # a tombstone whose supersedes and refers_to differ
 ALREADY_SUPERSEDED = "already_superseded"  # a local correction of a version already corrected
 ALREADY_DECIDED = "already_decided"  # a disclosure for a request no longer pending
+NOT_ADDRESSED = "disclosure_not_addressed"  # a disclosure request that does not name this node
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def check(item: Envelope, facts: Facts) -> None:
         _check_consent(item, facts)
     elif item.kind == ANSWER:
         _check_answer(item, facts)
+    elif item.kind == REQUEST and facts.receiver not in item.audience.nodes:
+        raise Forbidden("a disclosure request must name this node", code=NOT_ADDRESSED)
 
 
 def takes_effect(origin: str, target: Target) -> bool:
