@@ -14,10 +14,11 @@ from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, Forbidden, NotFound
-from csnet.federation import outbox
+from csnet.federation import link_facts, outbox
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import Markings
 from csnet.handling.roles import Action, Role
+from csnet.items import links
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.kinds import validate_draft
 from csnet.items.signing import ItemDraft, seal
@@ -106,6 +107,7 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
         for draft, _body in drafts:
             _check_links(node, caller, conn, draft)
         envelopes = _seal_all(node, conn, drafts)
+        _judge_links(node, caller, conn, envelopes)
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in envelopes], node.now())
         actions = [_action_for(e) for e in envelopes]
         append_many(
@@ -138,6 +140,8 @@ def _action_for(env: Envelope) -> AuditAction:
 
 
 def _check_links(node: Node, caller: Caller, conn: Connection, draft: ItemDraft) -> None:
+    """The items a draft links to exist here and the caller may read them; who may make the
+    link is the link rule's to say, once the item is sealed (`_judge_links`)."""
     for link in (draft.replies_to, draft.refers_to, draft.supersedes):
         if link is None:
             continue
@@ -145,25 +149,18 @@ def _check_links(node: Node, caller: Caller, conn: Connection, draft: ItemDraft)
         if held is None or held.tombstoned:
             raise NotFound(f"no item {link}")
         require(node, caller, Action.READ, held.envelope)
-    if draft.supersedes:
-        _check_supersede(node, caller, conn, draft.supersedes, draft.kind)
 
 
-def _check_supersede(node: Node, caller: Caller, conn: Connection, target: str, kind: str) -> None:
-    held = item_store.get_item(conn, target)
-    assert held is not None  # checked by the caller
-    old = held.envelope
-    if old.origin != node.node_id:
-        raise Forbidden("only the originating node can correct its items", code="not_originator")
-    if old.author != caller.member.id and caller.member.role is not Role.SUPERVISOR:
-        raise Forbidden("only the author or a supervisor can correct an item", code="not_author")
-    if held.superseded_by:
-        raise BadInput(
-            f"item {target} was already corrected by {held.superseded_by}",
-            code="already_superseded",
-        )
-    if kind not in (old.kind, "tombstone"):
-        raise BadInput(f"a correction of a {old.kind} must be a {old.kind}")
+def _judge_links(
+    node: Node, caller: Caller, conn: Connection, envelopes: Sequence[Envelope]
+) -> None:
+    """The one link rule (csnet/items/links.py), as receivers apply it, plus what only this
+    node can check: that its member is the author or a supervisor."""
+    who = links.Publisher(caller.member.id, caller.member.role is Role.SUPERVISOR)
+    view = link_facts.View(conn, node.node_id, {node.node_id: node.identity.country})
+    for env in envelopes:
+        links.check(env, view.facts(env, who))
+        view.add(env)
 
 
 def _held(node: Node, item_id: str) -> StoredItem:

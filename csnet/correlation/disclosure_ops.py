@@ -22,7 +22,7 @@ from csnet.alerts.access import Caller, ask
 from csnet.alerts.service import AUTHOR_ROLES, NewItem, publish
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.audit.entries import MAX_JUSTIFICATION
-from csnet.correlation import disclosures
+from csnet.correlation import disclosures, sightings
 from csnet.correlation.disclosures import ANSWER_KIND, REQUEST_KIND, Request
 from csnet.correlation.psi_federation import active_peer
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound
@@ -31,8 +31,10 @@ from csnet.handling.markings import TLP, Handling, HandlingCode, Markings
 from csnet.handling.roles import ROLE_ACTIONS, Action
 from csnet.indicators import registry
 from csnet.indicators.base import Hint
+from csnet.items import links
 from csnet.items.disclosure_bodies import DisclosureDecision
 from csnet.items.envelope import Envelope
+from csnet.items.indicator_body import INDICATOR_KIND
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
@@ -89,6 +91,7 @@ def approve(
     why = required_text(reason, "reason")
     asked = _pending_incoming(node, caller, request_id)
     held = _item_to_disclose(node, asked, item_id)
+    _require_value(node, asked, held.envelope)
     decider = Caller(caller.member, why)
     peer = active_peer(node, asked.asker)
     env = held.envelope
@@ -114,6 +117,7 @@ def approve(
         "text": disclosed_text(env.body),
         "persons": env.body.get("persons", []),
         **({"title": env.body["title"]} if "title" in env.body else {}),
+        **{k: env.body[k] for k in ("value_type", "value") if env.kind == INDICATOR_KIND},
     }
     new = NewItem(
         ANSWER_KIND,
@@ -173,6 +177,16 @@ def _item_to_disclose(node: Node, asked: Request, item_id: str | None) -> Stored
     if held is None or held.tombstoned:
         raise NotFound(f"no item {item_id} (give the full id if a prefix is ambiguous)")
     return _disclosable(node, held)
+
+
+def _require_value(node: Node, asked: Request, env: Envelope) -> None:
+    """The item released must hold the value asked about (read as this node reads its own)."""
+    hint = Hint(country=node.identity.country or None)
+    values = {(i.type, i.value) for i in sightings.indicators_of(env, hint)}
+    target = links.Asked(
+        asked.request_id, asked.asker, asked.holder, asked.value_type, asked.value, True
+    )
+    links.require_value(target, values)
 
 
 def _disclosable(node: Node, held: StoredItem) -> StoredItem:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from csnet.accounts._util import utc
 from csnet.audit import AuditAction, AuditEntry, append
-from csnet.errors import BadInput, Conflict, Forbidden
+from csnet.errors import BadInput, Conflict
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store import tables
@@ -115,29 +115,6 @@ def disclosable_item(conn: Connection, node_id: str, value_type: str, value: str
         .limit(1)
     )
     return conn.execute(query).scalar()
-
-
-def check_received(node: Node, env: Envelope) -> None:
-    """Inbox check for a received request or answer; the refusal names why (never stored).
-
-    A request must name this node; an answer must come from the holder of a pending request
-    this node asked: anyone else's `disclosure` would otherwise settle it.
-    """
-    if env.kind == REQUEST_KIND and node.node_id not in env.audience.nodes:
-        raise Forbidden("a disclosure request must name this node", code="disclosure_not_addressed")
-    if env.kind != ANSWER_KIND:
-        return
-    with node.store.read() as conn:
-        asked = None if env.refers_to is None else get(conn, env.refers_to)
-    if asked is None or asked.asker != node.node_id or asked.holder != env.origin:
-        raise Forbidden(
-            "a disclosure answers only a request this node sent to its origin",
-            code="disclosure_not_holder",
-        )
-    if asked.status != PENDING:
-        raise Conflict(
-            f"request {asked.request_id} is already {asked.status}", code="already_decided"
-        )
 
 
 def observe(node: Node, conn: Connection, envelopes: Sequence[Envelope]) -> None:

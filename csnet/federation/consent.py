@@ -5,9 +5,9 @@ item, the nodes and sharing groups that may receive it onward, an optional expir
 Each consent states the whole permission for its item, so a node keeps, per (item, signer), the
 one with the highest seq; a later consent with empty lists withdraws it (so does a tombstone of
 the current one). A consent only ever applies to an item whose origin signed it: one about an
-item we hold from another origin is refused (consent_not_originator), and one about an item we
-do not hold could never match it. This module is this node's view (table `consents`); issuing
-is in consent_ops.py.
+item we hold from another origin is refused by the link rule (csnet/items/links.py, not_origin),
+and one about an item we do not hold could never match it. This module is this node's view
+(table `consents`); issuing is in consent_ops.py.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, delete, select
 
-from csnet.errors import Forbidden
 from csnet.handling.markings import HandlingCode
 from csnet.handling.policy import RelayConsent
 from csnet.items.envelope import Envelope
 from csnet.items.fields import format_utc
 from csnet.store import item_store
 from csnet.store.engine import Store
-from csnet.store.tables import consents, items, outbox
+from csnet.store.tables import consents, outbox
 
 CONSENT_KIND = "consent"
 TOMBSTONE_KIND = "tombstone"
@@ -184,15 +183,6 @@ class View:
         if grant is not None:
             self._grants[(grant.item_id, grant.origin)] = grant
         return grant
-
-    def check(self, env: Envelope) -> None:
-        """Refuse a consent about an item we hold from another origin."""
-        rows = self._rows(select(items.c.origin).where(items.c.id == env.body["item"]))
-        if rows and rows[0]["origin"] != env.origin:
-            raise Forbidden(
-                "only the item's originating node may consent to passing it on",
-                code="consent_not_originator",
-            )
 
 
 def apply_items(

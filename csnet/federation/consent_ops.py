@@ -54,7 +54,7 @@ class Issuer:
 
 
 def own_item(node: Node, conn: Connection, item_id: str) -> Envelope:
-    """This node's H2 item, by id or unique prefix (else not_found / consent_not_originator)."""
+    """This node's H2 item, by id or unique prefix (else not_found / not_origin)."""
     full = item_store.resolve_id(conn, item_id)
     held = None if full is None else item_store.get_item(conn, full)
     if held is None or held.tombstoned:
@@ -63,7 +63,7 @@ def own_item(node: Node, conn: Connection, item_id: str) -> Envelope:
     if env.origin != node.node_id:
         raise Forbidden(
             "only the item's originating node may consent to passing it on",
-            code="consent_not_originator",
+            code="not_origin",
         )
     if env.markings.handling.code is not HandlingCode.H2:
         raise BadInput(

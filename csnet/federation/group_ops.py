@@ -16,6 +16,7 @@ from csnet.federation import groups, outbox, prescreen_keys
 from csnet.federation.own_items import NODE_AUTHOR, seal_own
 from csnet.federation.peers import PeerStatus, require_peer
 from csnet.handling.markings import TLP, Markings
+from csnet.items import links
 from csnet.items.bodies import GroupAction
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
@@ -82,7 +83,7 @@ def create(node: Node, name: str, actor: str) -> groups.Group:
         raise BadInput("a group name has 1 to 200 characters", code="bad_group_name")
     with node.store.write() as conn:
         created = format_utc(node.now())
-        gid = groups.group_id(node.node_id, name, created)
+        gid = links.group_id(node.node_id, name, created)
         if groups.get_group(conn, gid) is not None:
             raise Conflict(f"group {gid} exists", code="group_exists")
         group = groups.Group(gid, name, node.node_id, created, 0, frozenset({node.node_id}))

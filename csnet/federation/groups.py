@@ -2,14 +2,14 @@
 
 A group's id commits to its owner: "grp-" + sha256(owner node id, name, creation time)[:20], so
 a receiver checks that a membership item (kind "group") comes from the owner by recomputing the
-id from the item's signed origin; no other node can issue changes for it. Each item carries the
+id from the item's signed origin (the link rule, csnet/items/links.py); no other node can issue
+changes for it. Each item carries the
 whole membership after the change, and a node keeps the newest one (highest seq at the owner).
 This module is this node's view of membership; owner-side changes are in group_ops.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,24 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from csnet.errors import Forbidden
 from csnet.items.envelope import Envelope
 from csnet.store.tables import group_members, sharing_groups
 
 GROUP_KIND = "group"
-
-
-def group_id(owner: str, name: str, created: str) -> str:
-    digest = hashlib.sha256(f"{owner}\n{name}\n{created}".encode()).hexdigest()
-    return f"grp-{digest[:20]}"
-
-
-def check_change(env: Envelope) -> None:
-    """Refuse a membership item not issued by the group's owner (pure; the body is validated)."""
-    body = env.body
-    owner_made = group_id(env.origin, body["name"], body["created"]) == body["group_id"]
-    if not owner_made or env.origin not in body["members"]:
-        raise Forbidden("only a group's owner node changes its membership", code="not_group_owner")
 
 
 @dataclass(frozen=True)

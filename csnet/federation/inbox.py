@@ -2,7 +2,8 @@
 
 The request was already authenticated (known active peer, signature, freshness: inbound.py).
 Each item is then judged on its own, in the order the design fixes: item signature and hash →
-receiver in the audience → markings allow (relay rules) → body schema. Accepted items, their
+receiver in the audience → markings allow (relay rules) → body schema → links (the one link
+rule, csnet/items/links.py: who may correct, erase, consent, answer …). Accepted items, their
 audit entries, refusal audit entries, relay outbox rows and the pull cursor are written in one
 transaction; refused items are never stored.
 """
@@ -21,9 +22,10 @@ from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import consent, framing, groups, outbox, relay
+from csnet.federation import consent, framing, groups, link_facts, outbox, relay
 from csnet.federation.local import audit_refusal, peer_actor
 from csnet.federation.peers import Peer, key_history
+from csnet.items import links
 from csnet.items.batch import Checked, verify_to_bytes
 from csnet.items.envelope import Envelope
 from csnet.items.keys import KeyHistory
@@ -50,6 +52,7 @@ class Receipt:
     accepted: list[str] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     stored: list[Envelope] = field(default_factory=list)  # newly stored (not held before)
+    erased: list[Envelope] = field(default_factory=list)  # accepted, erased on arrival
 
     def to_json(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "refused": [r.to_json() for r in self.refused]}
@@ -70,20 +73,28 @@ def _lookup(node: Node, conn: Connection) -> Lookup:
     return keys
 
 
-def check_item(
-    node: Node,
-    sender: Peer,
-    checked: Checked,
-    view: groups.Membership,
-    consents: consent.View,
-) -> Envelope:
-    """An item whose id and signature verified, through the remaining checks in order.
+@dataclass
+class Views:
+    """What a batch is judged against, updated as its items are accepted: `groups`, this
+    node's membership as the owners' items set it; `consents`, the originators' consents as
+    this node holds them; `links`, the targets of links (items, groups, requests)."""
 
-    Group audiences are judged by `view`: this node's membership, as the owners' items set it;
-    an H2 item from a relay by `consents`: the originators' consents as this node holds them.
-    """
+    groups: groups.Membership
+    consents: consent.View
+    links: link_facts.View
+
+    def apply(self, env: Envelope) -> None:
+        self.groups.apply(env)  # later items of the batch may be addressed to a group just joined
+        self.consents.apply(env)  # and relayed under a consent (or its withdrawal) just read
+        self.links.add(env)  # and link to an item of the batch
+
+
+def check_item(node: Node, sender: Peer, checked: Checked, views: Views) -> Envelope:
+    """An item whose id and signature verified, through the remaining checks in order; its
+    links last, by the one link rule (csnet/items/links.py)."""
     env = Envelope.from_signed_bytes(checked.data)
     country = node.identity.country
+    view, consents = views.groups, views.consents
     mine = view.of(node.node_id)
     if not relay.may_receive(node.node_id, country, env, mine).allowed:
         raise Forbidden("this node is not in the item's audience", code="not_in_audience")
@@ -97,12 +108,7 @@ def check_item(
         )
     if checked.body_error is not None:
         raise checked.body_error
-    if env.kind == groups.GROUP_KIND:
-        groups.check_change(env)
-    if env.kind == consent.CONSENT_KIND:
-        consents.check(env)
-    if env.kind in (disclosures.REQUEST_KIND, disclosures.ANSWER_KIND):
-        disclosures.check_received(node, env)
+    links.check(env, views.links.facts(env))
     return env
 
 
@@ -110,11 +116,7 @@ _CONSENT_MARK = b'"kind":"consent"'
 
 
 def _consents_first(
-    node: Node,
-    sender: Peer,
-    checked: dict[int, Checked | CsnetError],
-    view: groups.Membership,
-    consents: consent.View,
+    node: Node, sender: Peer, checked: dict[int, Checked | CsnetError], views: Views
 ) -> dict[int, Envelope]:
     """The batch's consent items, judged before the rest: an H2 item relayed under a consent
     sorts before it (outbox order is (origin, seq)). One that fails here is judged again in
@@ -124,12 +126,12 @@ def _consents_first(
         if not isinstance(outcome, Checked) or _CONSENT_MARK not in outcome.data:
             continue
         try:
-            env = check_item(node, sender, outcome, view, consents)
+            env = check_item(node, sender, outcome, views)
         except CsnetError:
             continue
         if env.kind == consent.CONSENT_KIND:
             early[index] = env
-            consents.apply(env)
+            views.consents.apply(env)
     return early
 
 
@@ -164,8 +166,11 @@ def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope
         todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
         verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
     checked = dict(zip(todo, verdicts, strict=True))
-    consents = consent.View(node.store)
-    early = _consents_first(node, sender, checked, view, consents)
+    countries = {node.node_id: node.identity.country}
+    views = Views(
+        view, consent.View(node.store), link_facts.View(node.store, node.node_id, countries)
+    )
+    early = _consents_first(node, sender, checked, views)
     receipt = Receipt()
     chosen: dict[str, Envelope | None] = {}  # None: held already, nothing to store
     for index, item_id in enumerate(claimed):
@@ -176,13 +181,14 @@ def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope
         try:
             if not isinstance(outcome, Checked):
                 raise outcome or BadInput("item has no id", code="malformed")
-            env = early.get(index) or check_item(node, sender, outcome, view, consents)
+            env = early.get(index) or check_item(node, sender, outcome, views)
+            if index in early:  # judged before the batch: its target may come earlier in it
+                links.check(env, views.links.facts(env))
         except CsnetError as exc:
             receipt.refused.append(Refusal(index, item_id, exc.error_code, exc.message))
             continue
         chosen.setdefault(env.id, env)
-        view.apply(env)  # why: later items of the batch may be addressed to a group just joined
-        consents.apply(env)  # and may be relayed under a consent (or its withdrawal) just read
+        views.apply(env)
     receipt.accepted = list(chosen)
     return [env for env in chosen.values() if env is not None], receipt
 
@@ -222,8 +228,11 @@ def receive(
         held = set(
             conn.execute(select(items.c.id).where(items.c.id.in_(receipt.accepted))).scalars()
         )
-        receipt.stored = [e for e in envelopes if e.id not in held]
-        item_store.insert_items(conn, [(e, e.to_bytes()) for e in receipt.stored], node.now())
+        fresh = [e for e in envelopes if e.id not in held]
+        receipt.stored = item_store.insert_items(
+            conn, [(e, e.to_bytes()) for e in fresh], node.now()
+        )
+        receipt.erased = _erased_on_arrival(fresh, receipt.stored)
         groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
         hits = sightings.observe(node, conn, receipt.stored)  # received items correlate too
         disclosures.observe(node, conn, receipt.stored)  # requests and answers received
@@ -241,6 +250,12 @@ def receive(
     return receipt
 
 
+def _erased_on_arrival(fresh: list[Envelope], stored: list[Envelope]) -> list[Envelope]:
+    """Accepted items not stored: a tombstone of their own origin was held (or came along)."""
+    kept = {e.id for e in stored}
+    return [e for e in fresh if e.id not in kept]
+
+
 def _entries(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
     actor = peer_actor(sender.node_id)
     stored = [
@@ -252,6 +267,21 @@ def _entries(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
         )
         for env in receipt.stored
     ]
+    erased = [
+        AuditEntry(
+            actor=actor,
+            action=AuditAction.ERASURE,
+            item_id=env.id,
+            details={
+                "kind": env.kind,
+                "origin": env.origin,
+                "seq": env.seq,
+                "via": "federation",
+                "erased_on_arrival": True,
+            },
+        )
+        for env in receipt.erased
+    ]
     refused = [
         AuditEntry(
             actor=actor,
@@ -261,7 +291,7 @@ def _entries(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
         )
         for r in receipt.refused
     ]
-    return stored + refused
+    return stored + erased + refused
 
 
 def cursor_of(conn: Connection, peer: str, origin: str) -> int:

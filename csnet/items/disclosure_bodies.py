@@ -36,7 +36,9 @@ class DisclosureDecision(StrEnum):
 
 class Disclosure(Body):
     """The holder's answer. Approved: the disclosed item's id, kind, title, text and persons
-    (so the data-subject declarations of the markings still hold); declined: the reason only."""
+    (so the data-subject declarations of the markings still hold), and for an `indicator` item
+    the value it states (`value_type`, `value`: its text is only where it was seen); declined:
+    the reason only. The asker checks that the answer holds the value it asked about."""
 
     decision: DisclosureDecision
     reason: Reason
@@ -45,13 +47,17 @@ class Disclosure(Body):
     title: Title | None = None
     text: LongText | None = None
     persons: Persons = ()
+    value_type: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    value: str | None = Field(default=None, min_length=1, max_length=600)
 
     @model_validator(mode="after")
     def _content_matches_decision(self) -> Self:
-        content = (self.item, self.item_kind, self.title, self.text)
+        content = (self.item, self.item_kind, self.title, self.text, self.value_type, self.value)
         if self.decision is DisclosureDecision.APPROVED:
             if self.item is None or self.item_kind is None or self.text is None:
                 raise ValueError("an approval carries the disclosed item, its kind and text")
+            if (self.value_type is None) != (self.value is None):
+                raise ValueError("an approval states both value_type and value, or neither")
         elif any(part is not None for part in content) or self.persons:
             raise ValueError("a decline carries no disclosed content")
         return self

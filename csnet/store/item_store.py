@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
+from csnet.items import links
 from csnet.items.envelope import Envelope
 from csnet.store import tables
 
@@ -75,45 +76,120 @@ def audience_targets(env: Envelope) -> list[str]:
     return [f"node:{n}" for n in env.audience.nodes] + [f"group:{g}" for g in env.audience.groups]
 
 
-def insert_items(conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now: datetime) -> int:
-    """Insert items not yet held (idempotent by id); apply supersedes and tombstones."""
+def insert_items(
+    conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now: datetime
+) -> list[Envelope]:
+    """Insert items not yet held (idempotent by id) and apply their links as the link rule
+    (csnet/items/links.py) allows; returns the items stored and still held.
+
+    Links work whichever end arrives first: a target whose erasure by its own origin is held
+    (or comes in the same batch) is never stored, and a correction held before its target
+    marks the target as superseded when it arrives.
+    """
     if not pairs:
-        return 0
+        return []
     ids = [env.id for env, _ in pairs]
     held = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
     fresh = [(env, raw) for env, raw in pairs if env.id not in held]
     if not fresh:
-        return 0
-    conn.execute(T.insert(), [_item_row(env, raw, now) for env, raw in fresh])
+        return []
+    erased = _erased_on_arrival(conn, [env for env, _ in fresh])
+    kept = [(env, raw) for env, raw in fresh if env.id not in erased]
+    if kept:
+        _insert_rows(conn, kept, now)
+    for env in erased.values():
+        _erase_earlier_version(conn, env)
+    for env, _ in kept:
+        _apply_links(conn, env)
+    _apply_earlier_corrections(conn, [env for env, _ in kept])
+    stored = [env for env, _ in kept]
+    if erased or any(env.kind == links.TOMBSTONE for env in stored):
+        present = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
+        stored = [env for env in stored if env.id in present]
+    return stored
+
+
+def _insert_rows(conn: Connection, kept: Sequence[tuple[Envelope, bytes]], now: datetime) -> None:
+    conn.execute(T.insert(), [_item_row(env, raw, now) for env, raw in kept])
     audience = [
-        {"item_id": env.id, "target": target}
-        for env, _ in fresh
-        for target in audience_targets(env)
+        {"item_id": env.id, "target": target} for env, _ in kept for target in audience_targets(env)
     ]
     if audience:
         conn.execute(tables.item_audience.insert(), audience)
-    for env, _ in fresh:
-        _apply_links(conn, env)
-    return len(fresh)
+
+
+def _target(conn: Connection, item_id: str) -> links.Target | None:
+    columns = (T.c.origin, T.c.author, T.c.kind, T.c.superseded_by)
+    row = conn.execute(select(*columns).where(T.c.id == item_id)).first()
+    return None if row is None else links.Target(item_id, row[0], row[1], row[2], row[3])
+
+
+def _as_target(env: Envelope) -> links.Target:
+    return links.Target(env.id, env.origin, env.author, env.kind)
+
+
+def _erased_on_arrival(conn: Connection, fresh: Sequence[Envelope]) -> dict[str, Envelope]:
+    """The fresh items a tombstone of their own origin (held, or in this batch) erases."""
+    by_id = {env.id: env for env in fresh}
+    tombs = [(e.origin, e.refers_to) for e in fresh if e.kind == links.TOMBSTONE]
+    query = select(T.c.origin, T.c.refers_to).where(
+        T.c.kind == links.TOMBSTONE, T.c.refers_to.in_(list(by_id))
+    )
+    tombs += [(str(origin), str(target)) for origin, target in conn.execute(query)]
+    return {
+        target: by_id[target]
+        for origin, target in tombs
+        if target in by_id and links.takes_effect(origin, _as_target(by_id[target]))
+    }
+
+
+def _erase_earlier_version(conn: Connection, env: Envelope) -> None:
+    """An item erased on arrival takes the versions it corrected with it."""
+    if env.supersedes is not None:
+        target = _target(conn, env.supersedes)
+        if target is not None and links.takes_effect(env.origin, target):
+            erase_versions(conn, target.id)
 
 
 def _apply_links(conn: Connection, env: Envelope) -> None:
-    if env.kind == "tombstone" and env.refers_to:
-        erase_versions(conn, env.refers_to)
-    elif env.supersedes:
-        conn.execute(update(T).where(T.c.id == env.supersedes).values(superseded_by=env.id))
+    link = env.refers_to if env.kind == links.TOMBSTONE else env.supersedes
+    target = None if link is None else _target(conn, link)
+    if target is None or not links.takes_effect(env.origin, target):
+        return  # not held (yet), or from another origin: it changes nothing
+    if env.kind == links.TOMBSTONE:
+        erase_versions(conn, target.id)
+    else:
+        conn.execute(update(T).where(T.c.id == target.id).values(superseded_by=env.id))
+
+
+def _apply_earlier_corrections(conn: Connection, stored: Sequence[Envelope]) -> None:
+    """Corrections held before their target arrived: the newest of its own origin applies."""
+    by_id = {env.id: env for env in stored}
+    if not by_id:
+        return
+    query = (
+        select(T.c.id, T.c.origin, T.c.supersedes)
+        .where(T.c.supersedes.in_(list(by_id)), T.c.kind != links.TOMBSTONE)
+        .order_by(T.c.seq)
+    )
+    for item_id, origin, target_id in list(conn.execute(query)):
+        if item_id != target_id and links.takes_effect(origin, _as_target(by_id[target_id])):
+            conn.execute(update(T).where(T.c.id == target_id).values(superseded_by=item_id))
 
 
 def erase_versions(conn: Connection, item_id: str) -> list[str]:
-    """Delete an item and every earlier version it corrected (LED Art 16: erased, not hidden)."""
+    """Delete an item and every earlier version it corrected (LED Art 16: erased, not hidden);
+    the walk stays within the item's origin (another origin's version is never its own)."""
     erased: list[str] = []
     current: str | None = item_id
+    origin: str | None = None
     while current is not None and current not in erased:
-        row = conn.execute(select(T.c.supersedes).where(T.c.id == current)).first()
-        if row is None:
+        version = _target(conn, current)
+        if version is None or (origin is not None and not links.takes_effect(origin, version)):
             break
+        origin = version.origin
         erased.append(current)
-        current = row[0]
+        current = conn.execute(select(T.c.supersedes).where(T.c.id == current)).scalar()
     if erased:
         _erase_sightings(conn, erased)
         conn.execute(

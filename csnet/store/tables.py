@@ -97,6 +97,7 @@ items = Table(
 Index("ix_items_kind_created", items.c.kind, items.c.created)
 Index("ix_items_replies_to", items.c.replies_to)
 Index("ix_items_refers_to", items.c.refers_to)
+Index("ix_items_supersedes", items.c.supersedes)  # 0012: corrections found by target
 
 item_audience = Table(
     "item_audience",

@@ -148,7 +148,7 @@ def test_consent_by_a_non_originator_is_refused(net: Net) -> None:
     item = h2_item(net)
     with pytest.raises(Forbidden) as caught:
         grant(net.b, item, net.c)
-    assert caught.value.error_code == "consent_not_originator"
+    assert caught.value.error_code == "not_origin"
     (template,) = post(net.b, to=(net.a.node_id,))
     body = {"item": item.id, "relay_to_nodes": [net.c.node_id], "purpose": "forged"}
     wire = {
@@ -160,12 +160,10 @@ def test_consent_by_a_non_originator_is_refused(net: Net) -> None:
     }
     forged = resign(wire, net.b.key)
     receipt = inbox.receive(net.a, peer_at(net.a, net.b), [forged])
-    assert [r.code for r in receipt.refused] == ["consent_not_originator"]
+    assert [r.code for r in receipt.refused] == ["not_origin"]
     with net.a.store.read() as conn:
         assert consent.View(conn).grant(item.id, net.b.node_id) is None
-    assert [d["code"] for _, a, d in actions(net.a) if a == "peer_refused"] == [
-        "consent_not_originator"
-    ]
+    assert [d["code"] for _, a, d in actions(net.a) if a == "peer_refused"] == ["not_origin"]
 
 
 def test_withdrawn_consent_stops_further_relay(net: Net) -> None:
@@ -258,7 +256,7 @@ def test_consent_api(net: Net) -> None:
     assert api(net.a).get("/api/v1/consents").status_code == 401
     b_boss, _ = add_member(net.b, "boss", "supervisor")
     at_b = api(net.b, token_for(net.b, b_boss)).post("/api/v1/consents", json=body)
-    assert at_b.status_code == 403 and at_b.json()["error"]["code"] == "consent_not_originator"
+    assert at_b.status_code == 403 and at_b.json()["error"]["code"] == "not_origin"
     (plain,) = post(net.a, to=(net.b.node_id,))
     not_h2 = client.post("/api/v1/consents", json={**body, "item": plain.id})
     assert not_h2.status_code == 422 and not_h2.json()["error"]["code"] == "consent_not_needed"

@@ -276,7 +276,7 @@ def test_a_forged_answer_from_another_node_is_not_applied(peered: Pair) -> None:
         assert item_store.get_item(conn, answer.id) is None
     (entry,) = audit(a, item_id=answer.id)
     assert entry["action"] == "peer_refused"
-    assert entry["details"]["code"] == "disclosure_not_holder"
+    assert entry["details"]["code"] == "not_holder"
 
 
 def test_the_live_feed_shows_the_request_to_the_holder_and_the_answer_to_the_asker(
@@ -371,4 +371,7 @@ def test_an_indicator_item_is_disclosed_with_where_it_was_seen(peered: Pair) -> 
     answer = disclosure_ops.approve(b, caller(b, Role.SUPERVISOR), request.id, "Agreed", held)
     assert answer.body["item_kind"] == "indicator"
     assert answer.body["text"] == "Seen on a recruitment post"
+    assert (answer.body["value_type"], answer.body["value"]) == ("phone", CANONICAL)
     assert answer.markings == Markings(tlp=TLP.AMBER)
+    Delivery(b).flush(peered.a.node_id)  # the asker finds the value it asked about: accepted
+    assert state(peered.a, request.id).status == "approved"

@@ -122,7 +122,7 @@ def test_membership_forged_by_a_non_owner_is_refused(net: Net) -> None:
     with net.b.store.read() as conn:
         sender = require_peer(conn, net.d.node_id)
     receipt = inbox.receive(net.b, sender, [forged])
-    assert [r.code for r in receipt.refused] == ["not_group_owner"]
+    assert [r.code for r in receipt.refused] == ["not_owner"]
     assert net.d.node_id not in _view(net.b).groups[gid].members
 
 

@@ -23,7 +23,6 @@ from csnet.items.kinds import validate_body
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
 from tests.federation.conftest import Pair
-from tests.federation.test_delivery import raw_of
 from tests.federation.test_handshake import actions, peer_up
 from tests.federation.test_psi_endpoint import hold
 
@@ -105,9 +104,9 @@ def test_keys_not_from_the_owner_are_ignored(screening: Pair) -> None:
         markings=Markings(tlp=TLP.AMBER),
         body=body,
     )
-    with screening.b.store.write() as conn:
-        forged = seal_own(screening.b, conn, draft)
-    assert raw_of(screening.b, forged.id) is not None
+    with pytest.raises(Forbidden) as caught, screening.b.store.write() as conn:
+        seal_own(screening.b, conn, draft)  # the link rule refuses it before it is stored
+    assert caught.value.error_code == "not_owner"
     assert key_of(screening.b, gid) == real
 
 

@@ -48,7 +48,7 @@ def test_keys_retired_before_0013_get_the_last_seq_received_before(
     store: Store, now: datetime
 ) -> None:
     first, second, third = (NodeKey.generate().public_key for _ in range(3))
-    _migrate(store, "0011", down=True)
+    _migrate(store, "0012", down=True)
     assert "last_seq" not in _columns(store)
     peer = {"node_id": ORIGIN, "name": "PK-FIA", "country": "PK", "agency": "FIA"}
     peer |= {"url": "http://pk.test", "status": "active", "added": now, "updated": now}
@@ -69,5 +69,5 @@ def test_keys_retired_before_0013_get_the_last_seq_received_before(
     with store.read() as conn:
         history = key_history(conn, ORIGIN)
     assert history == KeyHistory(third, ((second, 3), (first, 1)))
-    _migrate(store, "0011", down=True)
+    _migrate(store, "0012", down=True)
     assert "last_seq" not in _columns(store)
