@@ -37,7 +37,7 @@ from tests.federation.conftest import URL_A, URL_B, Pair
 from tests.federation.test_consent import AddNode, add_node  # noqa: F401  (a fixture)
 from tests.federation.test_handshake import peer_up
 
-URL_C = "http://it-gdf.test"
+URL_C = "https://it-gdf.test"
 PHONE, OTHER_PHONE = "+923001234567", "+923009999999"
 HOST = "host:test"
 NOTE_TOPIC = "routes"
