@@ -14,6 +14,7 @@ from csnet.errors import BadInput, CsnetError
 from csnet.federation import peers
 from csnet.federation.peers import PeerStatus
 from csnet.indicators import registry
+from csnet.items import strict_json
 from csnet.node import Node
 from csnet.web.pages.i18n import gettext as _
 
@@ -63,14 +64,14 @@ def decode_cursor(text: str | None, shape: tuple[type, ...]) -> list[Any] | None
     if not text:
         return None
     try:
-        raw = json.loads(base64.urlsafe_b64decode(text.encode()))
+        raw = strict_json.loads(base64.urlsafe_b64decode(text.encode()), what="cursor")
         if not isinstance(raw, list) or len(raw) != len(shape):
             raise ValueError("shape")
         return [
             datetime.fromisoformat(v) if kind is datetime else kind(v)
             for v, kind in zip(raw, shape, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (CsnetError, ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadInput(
             _("This page link is out of date; start again."), code="bad_cursor"
         ) from None
