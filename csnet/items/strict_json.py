@@ -22,6 +22,15 @@ _LEAF = re.compile(rb"\[\]|\{\}")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
+# a \u0000 escape whose backslash is not itself escaped (an even run of backslashes before it)
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def holds_nul(data: bytes) -> bool:
+    """Whether the JSON text spells a NUL character (raw bytes or a \u0000 escape)."""
+    return b"\x00" in data or _NUL_ESCAPE.search(data) is not None
+
+
 def check_depth(data: bytes, max_depth: int = MAX_DEPTH, what: str = "body") -> None:
     """TooLarge(code "too_deep") when the JSON text nests deeper than `max_depth`."""
     if deeper_than(outside_strings(data), max_depth):

@@ -31,7 +31,7 @@ from csnet.web.api import (
     members,
     tokens,
 )
-from csnet.web.json_depth import JsonDepthLimit, replay
+from csnet.web.json_depth import JsonBodyCheck, replay
 from csnet.web.schemas import ErrorBody
 
 log = logging.getLogger("csnet.web")
@@ -183,7 +183,7 @@ def create_app(node: Node) -> FastAPI:
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
     pages.install(app)
-    app.add_middleware(JsonDepthLimit)  # inside BodyLimit: it reads bodies already capped
+    app.add_middleware(JsonBodyCheck)  # inside BodyLimit: it reads bodies already capped
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     app.add_middleware(NoNul)
     return app

@@ -1,9 +1,10 @@
-"""Refuse JSON request bodies that nest too deeply before FastAPI's json.loads sees them.
+"""Refuse JSON request bodies that nest too deeply, or carry NUL, before FastAPI parses them.
 
 Python's parser recurses once per level: a deep body would end in RecursionError, or in a
 structure that later code (pydantic, json.dumps) cannot walk. The depth is counted on the raw
-bytes by the one helper (csnet/items/strict_json.py). Federation routes are left to their
-handlers, which parse with the same helper and audit each refusal as `peer_refused`.
+bytes by the one helper (csnet/items/strict_json.py). NUL is refused as in the path and query
+(csnet/safe_text.py says why). Federation routes are left to their handlers, which parse with
+the same helper and audit each refusal as `peer_refused`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from csnet.errors import CsnetError
+from csnet import safe_text
+from csnet.errors import BadInput, CsnetError
 from csnet.items import strict_json
 
 FEDERATION = "/api/v1/federation/"
 
 
-class JsonDepthLimit:
+class JsonBodyCheck:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -28,6 +30,8 @@ class JsonDepthLimit:
         body = await _read(receive)
         try:
             strict_json.check_depth(body, what="request body")
+            if strict_json.holds_nul(body):
+                raise BadInput(safe_text.NUL_MESSAGE)
         except CsnetError as exc:
             await JSONResponse(exc.body(), status_code=exc.status)(scope, receive, send)
             return
