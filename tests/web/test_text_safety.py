@@ -114,3 +114,11 @@ def test_the_compose_form_shows_the_refusal_on_the_form(node: Node, field: str) 
     assert f'id="{error_id}-error"' in html
     assert "bidirectional control character" in html
     assert _count(node) == 0
+
+
+def test_the_admin_group_form_shows_the_refusal_at_the_name(node: Node) -> None:
+    browser = log_in(node, "root", Role.ADMIN)
+    response: Any = browser.post("/admin/groups", {"name": f"ops{RLO}team"})
+    assert response.status_code == 422, response.text
+    assert 'id="name-error"' in response.text
+    assert "bidirectional control character U+202E" in response.text
