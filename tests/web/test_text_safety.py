@@ -122,3 +122,25 @@ def test_the_admin_group_form_shows_the_refusal_at_the_name(node: Node) -> None:
     assert response.status_code == 422, response.text
     assert 'id="name-error"' in response.text
     assert "bidirectional control character U+202E" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/items/{item}/reply", {"text": "a\x00b"}),
+        ("/items/{item}/ack", {"state": "seen", "comment": "a\x00b"}),
+        ("/items/{item}/retract", {"reason": "a\x00b"}),
+        ("/search", {"q": "boat\x00"}),
+        ("/search", {"q": "boat", "justification": "case\x00 7"}),
+        ("/hits", {"justification": "case\x00 7"}),
+        ("/account/tokens", {"name": "cli\x00", "scopes": "read", "days": "30"}),
+    ],
+)
+def test_nul_in_a_page_form_is_422(node: Node, path: str, data: dict[str, str]) -> None:
+    browser = log_in(node, "sup", Role.SUPERVISOR)
+    created = api(node, token_for(node, browser.member)).post(
+        "/api/v1/alerts", json={"body": alert_body()}
+    )
+    response: Any = browser.post(path.format(item=created.json()["id"]), data)
+    assert response.status_code == 422, response.text
+    assert "<html" in response.text  # a page, with the problem on it, not a bare error

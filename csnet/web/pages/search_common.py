@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csnet import safe_text
 from csnet.errors import BadInput, CsnetError
 from csnet.federation import peers
 from csnet.federation.peers import PeerStatus
 from csnet.indicators import registry
 from csnet.items import strict_json
 from csnet.node import Node
+from csnet.web.pages.compose_messages import character_message
 from csnet.web.pages.i18n import gettext as _
 
 MAX_JUSTIFICATION = 2000
@@ -80,4 +82,9 @@ def decode_cursor(text: str | None, shape: tuple[type, ...]) -> list[Any] | None
 def justification_error(text: str) -> str | None:
     if len(text) > MAX_JUSTIFICATION:
         return _("The justification is too long (at most 2000 characters).")
-    return None
+    return character_error(text)
+
+
+def character_error(text: str) -> str | None:
+    """The form message when typed text holds a NUL (csnet/safe_text.py)."""
+    return character_message() if safe_text.text_problem(text) else None
