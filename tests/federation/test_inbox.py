@@ -103,6 +103,17 @@ def test_malformed_body_schema(peered: Pair) -> None:
     item_refused(peered, resign(data, peered.a.key), "bad_body")
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("title", "Boat \u202e3pm.exe"), ("text", "About 300\x00 persons")]
+)
+def test_a_peer_item_with_a_spoofing_or_nul_character_is_refused(
+    peered: Pair, field: str, value: str
+) -> None:
+    data = unsigned(wire_for_b(peered))
+    data["body"] = {**data["body"], field: value}
+    item_refused(peered, resign(data, peered.a.key), "bad_body")
+
+
 def test_unknown_origin(peered: Pair) -> None:
     stranger = NodeKey.generate()
     from csnet.items.keys import node_id_for
