@@ -127,7 +127,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_hours", 12, "Lifetime of an interactive login session, in hours.", int),
     Setting("lockout_threshold", 5, "Failed logins in a row before an account is locked.", int),
     Setting("lockout_minutes", 15, "How long a locked account stays locked.", int),
-    Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
+    Setting("token_days", 30, "Default lifetime of API tokens, in days.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
     Setting(
         "cookie_secure",

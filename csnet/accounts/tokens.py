@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
 from csnet.accounts.members import Member, get_member
-from csnet.errors import BadInput, Conflict, NotFound, Unauthenticated
+from csnet.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from csnet.handling.roles import Role
 from csnet.store.tables import api_tokens
 
 PREFIX = "csn_"
@@ -52,8 +53,10 @@ def create_token(
     """Create a token; the secret is returned once and never stored in clear."""
     now = require_aware(now)
     name, wanted, days = _check_name(name), _check_scopes(scopes), _check_days(days)
-    if get_member(conn, member_id).disabled:
+    member = get_member(conn, member_id)
+    if member.disabled:
         raise Conflict("a disabled member cannot get API tokens")
+    check_role_may_hold(member.role, wanted)
     secret = PREFIX + secrets.token_urlsafe(32)
     token_id = new_id("t_")
     conn.execute(
@@ -68,6 +71,12 @@ def create_token(
         )
     )
     return _get(conn, token_id), secret
+
+
+def check_role_may_hold(role: Role, scopes: Iterable[str]) -> None:
+    """The one rule for every way a token is made: the admin scope is for node administrators."""
+    if "admin" in set(scopes) and role is not Role.ADMIN:
+        raise Forbidden("only node administrators can hold the admin scope", code="scope_denied")
 
 
 def revoke_token(conn: Connection, token_id: str, now: datetime) -> TokenInfo:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from csnet import safe_text
 from csnet.errors import BadInput
 from csnet.items.canonical import canonical_json
 
@@ -170,6 +171,9 @@ def _justification(entry: AuditEntry, action: AuditAction) -> str | None:
     text = (entry.justification or "").strip()
     if len(text) > MAX_JUSTIFICATION:
         raise BadInput(f"justification is longer than {MAX_JUSTIFICATION} characters")
+    problem = safe_text.text_problem(text)
+    if problem is not None:
+        raise BadInput(f"justification: {problem}", details={"justification": "invalid"})
     if not text and entry.personal_data and action in JUSTIFIED_ACTIONS:
         raise BadInput(
             f"a justification is required to log {action.value} of personal data (LED Art 25)",

@@ -18,7 +18,6 @@ from csnet.accounts import members, tokens
 from csnet.accounts.totp import provisioning_uri
 from csnet.audit import AuditAction, AuditEntry
 from csnet.cli.common import DataDir, JsonFlag, console, fail, local_node, print_json
-from csnet.errors import BadInput
 from csnet.handling.roles import Role
 
 member_app = typer.Typer(help="Members of this node.", no_args_is_help=True)
@@ -143,8 +142,6 @@ def token_create(
     scopes = scope or ["read", "write"]
     with local_node(data_dir) as node, node.store.write() as conn:
         member = members.get_by_username(conn, username)
-        if "admin" in scopes and member.role is not Role.ADMIN:
-            raise BadInput("only node administrators can hold the admin scope")
         lifetime = days or int(node.settings.token_days)
         info, secret = tokens.create_token(conn, member.id, name, scopes, node.now(), lifetime)
         log.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ from csnet.cli.demo_seed import (
     SHARED_ALERTS,
     DemoNode,
 )
-from csnet.errors import CsnetError, NotFound
+from csnet.errors import Conflict, CsnetError, NotFound
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node, init_node
@@ -106,6 +107,23 @@ def _start(root: Path, spec: DemoNode) -> subprocess.Popen[bytes]:
         str(spec.port),
     ]
     return subprocess.Popen(command)
+
+
+def _check_ports_free() -> None:
+    """Refuse to start when another program holds a demo port: its answers would be taken for
+    a demo node's (health, then peering) and the demo would fail far from the cause."""
+    for spec in NODES:
+        with socket.socket() as probe:
+            # why: as uvicorn binds, so a port left in TIME_WAIT by an earlier demo is not "taken"
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", spec.port))
+            except OSError:
+                raise Conflict(
+                    f"port {spec.port} on 127.0.0.1 (for {spec.name}) is taken by another "
+                    "program; stop it and run the demo again",
+                    code="port_taken",
+                ) from None
 
 
 def _wait_healthy(spec: DemoNode, deadline: float) -> None:
@@ -221,6 +239,8 @@ def demo(
     ] = True,
 ) -> None:
     """Start three seeded nodes on 127.0.0.1 (PK-FIA, GR-HCG, EU-FRONTEX); Ctrl-C stops them."""
+    if not seed_only:
+        _check_ports_free()
     logins = _prepare(directory)
     if seed_only:
         console.print(f"Demo data ready in {directory}.")

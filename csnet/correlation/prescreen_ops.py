@@ -10,19 +10,19 @@ answer means no pre-screen, and every value goes to PSI (docs/indicators.md, "Pr
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection
 
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.correlation import prescreen, psi_federation, psi_store
-from csnet.errors import Conflict, CsnetError, Forbidden
+from csnet.errors import BadInput, Conflict, CsnetError, Forbidden
 from csnet.federation import groups, prescreen_keys
 from csnet.federation.client import call_peer
-from csnet.federation.local import audit_refusal
+from csnet.federation.local import API_PREFIX, audit_refusal, request_details
 from csnet.federation.peers import Peer
 from csnet.federation.prescreen_keys import GroupKey
+from csnet.items import strict_json
 from csnet.node import Node
 
 PATH = "/federation/prescreen"
@@ -35,9 +35,9 @@ def _check_on(node: Node) -> None:
 
 def _justification(body: bytes) -> str:
     try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
+        data = strict_json.loads(body, what="pre-screen request")
+    except BadInput:
+        data = None  # why: TooLarge (too deep) keeps its own code; the rest is one bad message
     if not isinstance(data, dict) or set(data) != {"justification"}:
         raise prescreen.PrescreenError(
             'body must be {"justification"}', code="prescreen_bad_message"
@@ -71,7 +71,8 @@ def serve(node: Node, peer: Peer, group_id: str, type_name: str, body: bytes) ->
         rate = float(node.settings.prescreen_fp_rate)
         bloom = prescreen.build(key.secret, type_name, held, rate)
     except CsnetError as exc:
-        audit_refusal(node, peer.node_id, exc.error_code, {"method": "POST", "path": "prescreen"})
+        target = f"{API_PREFIX}{PATH}/{group_id}/{type_name}"
+        audit_refusal(node, peer.node_id, exc.error_code, request_details("POST", target))
         raise
     _audit_served(node, peer, key, type_name, reason, len(held))
     return {"group_id": group_id, "epoch": key.epoch, "type": type_name, **prescreen.to_json(bloom)}

@@ -9,7 +9,6 @@ limit; which of them the peer holds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,9 @@ from csnet.correlation.psi_limits import PsiLimiter
 from csnet.errors import BadInput, CsnetError, Forbidden
 from csnet.federation import peers
 from csnet.federation.client import call_peer
-from csnet.federation.local import audit_refusal
+from csnet.federation.local import API_PREFIX, audit_refusal, request_details
 from csnet.federation.peers import Peer, PeerStatus
+from csnet.items import strict_json
 from csnet.node import Node
 
 PATH = "/federation/psi"
@@ -65,9 +65,9 @@ def justification_of(value: Any) -> str:
 
 def parse_request(body: bytes, limit: int) -> PsiRequest:
     try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
+        data = strict_json.loads(body, what="PSI query")
+    except BadInput:
+        data = None  # why: TooLarge (too deep) keeps its own code; the rest is one bad message
     if not isinstance(data, dict) or set(data) != _FIELDS or not isinstance(data["type"], str):
         raise psi.PsiError(
             'body must be {"type", "points", "justification"}', code="psi_bad_message"
@@ -87,7 +87,9 @@ def serve(node: Node, peer: Peer, body: bytes) -> dict[str, list[str]]:
             held = psi_store.held_values(conn, request.type_name)
         reply = psi_pool.answer(request.type_name, request.points, held)
     except CsnetError as exc:
-        audit_refusal(node, peer.node_id, exc.error_code, {"method": "POST", "path": "psi"})
+        audit_refusal(
+            node, peer.node_id, exc.error_code, request_details("POST", API_PREFIX + PATH)
+        )
         raise
     _audit_answer(node, peer, request, len(held))
     return psi_wire.answer_json(reply)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from csnet import safe_text
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound
 from csnet.federation import groups, outbox, prescreen_keys
@@ -81,6 +82,7 @@ def create(node: Node, name: str, actor: str) -> groups.Group:
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise BadInput("a group name has 1 to 200 characters", code="bad_group_name")
+    safe_text.require_line(name, "name", code="bad_group_name")
     with node.store.write() as conn:
         created = format_utc(node.now())
         gid = links.group_id(node.node_id, name, created)

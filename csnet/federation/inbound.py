@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from csnet.errors import CsnetError, Forbidden, Unauthenticated
 from csnet.federation import peers, replay
-from csnet.federation.local import audit_refusal, federation_id
+from csnet.federation.local import audit_refusal, federation_id, request_details
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.requests import (
     ORIGIN,
@@ -32,7 +32,7 @@ def authenticate(
     try:
         return _authenticate(node, origin, method, target, headers, body)
     except CsnetError as exc:
-        audit_refusal(node, origin, exc.error_code, {"method": method, "path": target[:200]})
+        audit_refusal(node, origin, exc.error_code, request_details(method, target))
         raise
 
 

@@ -10,7 +10,6 @@ transaction; refused items are never stored.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +22,9 @@ from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
 from csnet.federation import consent, framing, groups, link_facts, outbox, relay
-from csnet.federation.local import audit_refusal, peer_actor
+from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
-from csnet.items import links
+from csnet.items import links, strict_json
 from csnet.items.batch import Checked, verify_to_bytes
 from csnet.items.envelope import Envelope
 from csnet.items.keys import KeyHistory
@@ -34,6 +33,7 @@ from csnet.store import item_store
 from csnet.store.tables import items, sync_cursors
 
 Lookup = Callable[[str], KeyHistory | None]
+ITEMS_PATH = API_PREFIX + "/federation/items"
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def receive_batch(node: Node, sender: Peer, body: bytes) -> Receipt:
     try:
         raws = _batch_items(body)
     except CsnetError as exc:
-        audit_refusal(node, sender.node_id, exc.error_code, {"method": "POST", "path": "items"})
+        audit_refusal(node, sender.node_id, exc.error_code, request_details("POST", ITEMS_PATH))
         raise
     return receive(node, sender, raws)
 
@@ -207,10 +207,7 @@ def _batch_items(body: bytes) -> list[Any]:
     """The items of a batch: their bytes when framed one per line, else parsed JSON values."""
     raws: list[Any] | None = framing.split_lines(body)
     if raws is None:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
+        data = strict_json.loads(body, what="batch", code="bad_batch")
         raws = data.get("items") if isinstance(data, dict) else None
         if not isinstance(raws, list) or set(data) != {"items"}:
             raise BadInput('a batch is {"items": [<item>, ...]}', code="bad_batch")

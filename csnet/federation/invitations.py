@@ -8,14 +8,14 @@ marks it used, so a token works once.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from csnet.errors import BadInput, Unauthenticated
+from csnet.errors import BadInput, CsnetError, Unauthenticated
+from csnet.items import strict_json
 from csnet.items.canonical import canonical_json
 from csnet.items.keys import b64url, b64url_decode
 from csnet.store.tables import invitations
@@ -52,12 +52,12 @@ def secret_hash(secret: str) -> str:
 def decode_token(token: str) -> Invitation:
     """Parse a token; BadInput(bad_invitation) when it is not one."""
     try:
-        data = json.loads(b64url_decode(token.strip()))
+        data = strict_json.loads(b64url_decode(token.strip()), what="invitation")
         fields = {k: data[k] for k in ("url", "node_id", "fingerprint", "secret", "expires")}
         if not all(isinstance(v, str) for v in fields.values()):
             raise TypeError
         expires = datetime.strptime(fields.pop("expires"), TIME_FORMAT).replace(tzinfo=UTC)
-    except (BadInput, ValueError, KeyError, TypeError):
+    except (CsnetError, ValueError, KeyError, TypeError):
         raise BadInput("not a csnet invitation token", code="bad_invitation") from None
     return Invitation(**fields, expires=expires)
 

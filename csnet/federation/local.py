@@ -50,6 +50,16 @@ def peer_actor(node_id: str | None) -> str:
     return f"peer:{node_id}" if is_node_id(node_id) else "system"
 
 
+def request_details(method: str, target: str) -> dict[str, str]:
+    """How a refused request is named in the audit: its full path, once spelling for all
+    ("/api/v1/federation/items", never "items"), and its query apart when it has one."""
+    path, _, query = target.partition("?")
+    details = {"method": method, "path": path[:200]}
+    if query:
+        details["query"] = query[:200]
+    return details
+
+
 def peer_entry(actor: str, action: AuditAction, details: dict[str, Any]) -> AuditEntry:
     return AuditEntry(actor=actor, action=action, details=details)
 

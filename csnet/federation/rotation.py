@@ -17,7 +17,6 @@ The node keeps its federation id; the old key file stays on disk as node.key.ret
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from csnet.federation import peers
 from csnet.federation.client import call_peer
 from csnet.federation.local import audit_refusal, federation_id, peer_entry
 from csnet.federation.peers import Peer, PeerStatus
+from csnet.items import strict_json
 from csnet.items.canonical import SAFE_INT, canonical_json
 from csnet.items.keys import NodeKey, b64url, b64url_decode, key_fingerprint, verify_signature
 from csnet.node import Node
@@ -136,7 +136,7 @@ def receive(node: Node, peer: Peer, body: bytes) -> Peer:
 
 def _checked(peer: Peer, body: bytes) -> tuple[bytes, int]:
     try:
-        data = json.loads(body)
+        data = strict_json.loads(body, what="announcement")
         fields = data["announcement"]
         message = canonical_json(fields)
         old, new = b64url_decode(fields["old_public_key"]), b64url_decode(fields["new_public_key"])

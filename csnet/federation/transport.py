@@ -6,12 +6,12 @@ calls another node's app in-process.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from csnet.errors import CsnetError
+from csnet.items import strict_json
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class PeerResponse:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
-        except ValueError:
+            return strict_json.loads(self.body, what="peer answer")
+        except CsnetError:
             raise PeerError(self.status, "bad_peer_response", "peer answered non-JSON") from None
 
 
@@ -45,8 +45,8 @@ def raise_for_status(response: PeerResponse) -> None:
     if response.status < 400:
         return
     try:
-        error = json.loads(response.body)["error"]
+        error = strict_json.loads(response.body, what="peer answer")["error"]
         code, message = str(error["code"]), str(error["message"])
-    except (ValueError, KeyError, TypeError):
+    except (CsnetError, KeyError, TypeError):
         code, message = "http_error", f"HTTP {response.status}"
     raise PeerError(response.status, code, message)

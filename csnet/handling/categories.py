@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csnet.safe_text import MultiLine, OneLine
+
 
 class Basis(StrEnum):
     """LED Art 7(1): data based on facts vs data based on personal assessments."""
@@ -39,9 +41,9 @@ class PersonalDatum(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    name: str = Field(min_length=1, max_length=300)
+    name: OneLine = Field(min_length=1, max_length=300)
     category: DataSubjectCategory
     basis: Basis = Basis.FACT
     nationality: str | None = Field(default=None, pattern=r"^[A-Z]{2,3}$")
     year_of_birth: int | None = Field(default=None, ge=1900, le=2100)
-    note: str | None = Field(default=None, max_length=2000)
+    note: MultiLine | None = Field(default=None, max_length=2000)

@@ -13,7 +13,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from csnet.handling.categories import PersonalDatum
-from csnet.items.fields import LongText, Tag, Title, UtcDatetime
+from csnet.items.fields import Line, LongText, Tag, Text, Title, UtcDatetime
 from csnet.items.keys import NODE_ID_PATTERN
 
 MAX_TAGS = 32
@@ -85,9 +85,9 @@ class EvidenceRef(Body):
     """A file kept as evidence at the author's node: only its name and SHA-256 travel, so any
     holder can later check that the file produced is the one referred to."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    name: Line = Field(min_length=1, max_length=200, pattern=r"\S")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    description: str | None = Field(default=None, min_length=1, max_length=500)
+    description: Text | None = Field(default=None, min_length=1, max_length=500)
 
 
 # why: default empty, and bodies are sealed without defaults, so items without evidence keep
@@ -102,7 +102,7 @@ class Alert(Body):
     place: Place | None = None
     valid_until: UtcDatetime | None = None
     tags: Tags = ()
-    route: str | None = Field(default=None, min_length=1, max_length=100)
+    route: Line | None = Field(default=None, min_length=1, max_length=100)
     persons: Persons = ()
     evidence: Evidence = ()
 
@@ -125,14 +125,14 @@ class Reply(Body):
 class Ack(Body):
     state: AckState
     at: UtcDatetime
-    comment: str | None = Field(default=None, min_length=1, max_length=2000)
+    comment: Text | None = Field(default=None, min_length=1, max_length=2000)
 
 
 class Tombstone(Body):
     """A signed erasure (LED Art 7(3), Art 16) of the item in `refers_to`."""
 
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
-    legal_basis: str | None = Field(default=None, min_length=1, max_length=200)  # "LED Art 16"
+    reason: Text = Field(min_length=1, max_length=2000, pattern=r"\S")
+    legal_basis: Line | None = Field(default=None, min_length=1, max_length=200)  # "LED Art 16"
 
 
 class GroupAction(StrEnum):
@@ -189,7 +189,7 @@ class RelayConsent(Body):
     relay_to_nodes: tuple[str, ...] = Field(default=(), max_length=MAX_CONSENT_NODES)
     relay_to_groups: tuple[str, ...] = Field(default=(), max_length=MAX_CONSENT_GROUPS)
     expires: UtcDatetime | None = None
-    purpose: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+    purpose: Text = Field(min_length=1, max_length=2000, pattern=r"\S")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -16,9 +16,9 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from csnet.items.bodies import Body, Persons
-from csnet.items.fields import ItemId, KindName, LongText, Title
+from csnet.items.fields import ItemId, KindName, LongText, Text, Title
 
-Reason = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
+Reason = Annotated[Text, Field(min_length=1, max_length=4000, pattern=r"\S")]
 
 
 class DisclosureRequest(Body):

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, StringConstraints
 
 from csnet.items.keys import NODE_ID_PATTERN
+from csnet.safe_text import MultiLine, OneLine
 
 
 def to_utc(value: datetime) -> datetime:
@@ -34,7 +35,11 @@ KindName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$", s
 Signature = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{86}$", strict=True)]
 MemberId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
 GroupId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Short free text is one line (NUL and bidi controls refused), longer text is multi-line (NUL
+# refused): csnet/safe_text.py holds the one rule for both.
+Tag = Annotated[OneLine, StringConstraints(min_length=1, max_length=64)]
 # why: a title or text of blanks only says nothing; `pattern` searches, so r"\S" means "not blank"
-Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-LongText = Annotated[str, Field(min_length=1, max_length=20000, pattern=r"\S")]
+Title = Annotated[OneLine, Field(min_length=1, max_length=200, pattern=r"\S")]
+LongText = Annotated[MultiLine, Field(min_length=1, max_length=20000, pattern=r"\S")]
+Line = OneLine
+Text = MultiLine

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import csnet
 from csnet.errors import CsnetError, error_body
@@ -31,6 +31,7 @@ from csnet.web.api import (
     members,
     tokens,
 )
+from csnet.web.json_depth import JsonBodyCheck, replay
 from csnet.web.schemas import ErrorBody
 
 log = logging.getLogger("csnet.web")
@@ -67,7 +68,7 @@ class BodyLimit:
         if body is None:
             await _send_413(send, self.limit)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     async def _read_capped(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -107,20 +108,6 @@ def _has_nul(scope: Scope) -> bool:
     query = bytes(scope.get("query_string", b"")).lower()
     raw_path = bytes(scope.get("raw_path") or b"").lower()
     return "\x00" in str(scope.get("path", "")) or b"%00" in query or b"%00" in raw_path
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            # The server's own answer (a disconnect, when it happens): streams must not end early.
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 async def _send_413(send: Send, limit: int) -> None:
@@ -196,6 +183,7 @@ def create_app(node: Node) -> FastAPI:
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
     pages.install(app)
+    app.add_middleware(JsonBodyCheck)  # inside BodyLimit: it reads bodies already capped
     app.add_middleware(BodyLimit, limit=int(node.settings.max_request_bytes))
     app.add_middleware(NoNul)
     return app

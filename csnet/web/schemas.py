@@ -11,6 +11,7 @@ from csnet.handling.grading import Grading
 from csnet.handling.markings import Markings
 from csnet.handling.roles import Role
 from csnet.items.fields import GroupId, NodeId
+from csnet.safe_text import MultiLine, OneLine
 
 USERNAME = r"^[a-z0-9._-]{3,64}$"
 TOTP = r"^[0-9]{6}$"
@@ -58,7 +59,7 @@ class LoginIn(Strict):
 
 
 class TokenLoginIn(LoginIn):
-    token_name: str = Field(default="cli", min_length=1, max_length=100)
+    token_name: OneLine = Field(default="cli", min_length=1, max_length=100)
     scopes: list[Scope] = Field(default_factory=_member_scopes, min_length=1, max_length=3)
     days: int | None = Field(default=None, ge=1, le=365, description="default: token_days")
 
@@ -78,7 +79,7 @@ class SessionOut(BaseModel):
 
 class MemberIn(Strict):
     username: str = Field(pattern=USERNAME)
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: OneLine = Field(min_length=1, max_length=200)
     role: Role
     password: str = Field(min_length=12, max_length=1024)
 
@@ -90,7 +91,7 @@ class NewMemberOut(BaseModel):
 
 
 class TokenIn(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: OneLine = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=3)
     days: int | None = Field(default=None, ge=1, le=365, description="default: token_days")
 
@@ -123,17 +124,17 @@ class ItemIn(Strict):
 
 
 class ReplyIn(Strict):
-    text: str = Field(min_length=1, max_length=20000)
+    text: MultiLine = Field(min_length=1, max_length=20000)
 
 
 class AckIn(Strict):
     state: Literal["seen", "actioned"]
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: MultiLine | None = Field(default=None, max_length=2000)
 
 
 class EraseIn(Strict):
-    reason: str = Field(min_length=1, max_length=2000)
-    legal_basis: str | None = Field(default=None, max_length=200)
+    reason: MultiLine = Field(min_length=1, max_length=2000)
+    legal_basis: OneLine | None = Field(default=None, max_length=200)
 
 
 class ItemOut(BaseModel):

@@ -19,7 +19,8 @@ from csnet.accounts import (
     revoke_token,
 )
 from csnet.accounts.tokens import check_token, needs_touch, touch
-from csnet.errors import BadInput, Conflict, NotFound, Unauthenticated
+from csnet.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from csnet.handling.roles import Role
 from csnet.store.engine import Store
 from csnet.store.tables import api_tokens
 
@@ -85,7 +86,7 @@ def test_create_token_rules(
 def test_authenticate_returns_member_and_scopes(
     store: Store, now: datetime, new_member: NewMember, scopes: list[str]
 ) -> None:
-    member, _ = new_member()
+    member, _ = new_member(role=Role.ADMIN if "admin" in scopes else Role.OFFICER)
     with store.write() as conn:
         _, secret = create_token(conn, member.id, "t", scopes, now, 1)
         assert authenticate_token(conn, secret, now) == (member, tuple(sorted(scopes)))
@@ -189,3 +190,15 @@ def test_tokens_for_unknown_or_disabled_members_are_refused(
         disable_member(conn, member.id)
         with pytest.raises(Conflict):
             create_token(conn, member.id, "t", ["read"], now, 7)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_only_administrators_get_the_admin_scope(
+    store: Store, now: datetime, new_member: NewMember, role: Role
+) -> None:
+    member, _ = new_member(role=role)
+    with store.write() as conn:
+        with pytest.raises(Forbidden) as raised:
+            create_token(conn, member.id, "t", ["read", "admin"], now, 1)
+        assert raised.value.error_code == "scope_denied"
+        assert list_tokens(conn, member.id) == []

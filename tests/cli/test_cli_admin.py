@@ -163,7 +163,7 @@ def test_token_create_and_revoke(data_dir: Path) -> None:
     code, out = run("token", "list", "bilal", "--data-dir", str(data_dir), "--json")
     assert json.loads(out)[0]["revoked"] is not None
     code, _ = run("token", "create", "bilal", "--scope", "admin", "--data-dir", str(data_dir))
-    assert code == 2
+    assert code == 3  # refused (scope_denied), by the same rule as the API
 
 
 def test_audit_verify_and_export(data_dir: Path, tmp_path: Path) -> None:

@@ -128,3 +128,31 @@ def _arrives(endpoints: list[Any], item_id: str) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def test_demo_refuses_a_taken_port_before_starting_anything(tmp_path: Path) -> None:
+    import errno
+    import socket
+    import subprocess
+    import sys
+
+    taken = NODES[1].port
+    with socket.socket() as holder:
+        try:
+            holder.bind(("127.0.0.1", taken))
+            holder.listen()
+        except OSError as exc:  # another program holds it already: the same case for the demo
+            assert exc.errno == errno.EADDRINUSE
+        where = ["--dir", str(tmp_path / "demo"), "--no-open"]
+        result = subprocess.run(
+            [sys.executable, "-m", "csnet.cli.main", "demo", *where],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"port {taken}" in lines[0] and "taken" in lines[0], result.stderr
+    assert "bad_invitation" not in result.stderr + result.stdout
+    assert not (tmp_path / "demo").exists()  # nothing seeded, no node started

@@ -103,6 +103,17 @@ def test_malformed_body_schema(peered: Pair) -> None:
     item_refused(peered, resign(data, peered.a.key), "bad_body")
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("title", "Boat \u202e3pm.exe"), ("text", "About 300\x00 persons")]
+)
+def test_a_peer_item_with_a_spoofing_or_nul_character_is_refused(
+    peered: Pair, field: str, value: str
+) -> None:
+    data = unsigned(wire_for_b(peered))
+    data["body"] = {**data["body"], field: value}
+    item_refused(peered, resign(data, peered.a.key), "bad_body")
+
+
 def test_unknown_origin(peered: Pair) -> None:
     stranger = NodeKey.generate()
     from csnet.items.keys import node_id_for
@@ -115,6 +126,35 @@ def test_malformed_request_body_refuses_the_batch(peered: Pair) -> None:
     answer = push(peered, body=b'{"things": 1}')
     assert answer.status == 422 and answer.json()["error"]["code"] == "bad_batch"
     assert actions(peered.b)[-1][2]["code"] == "bad_batch"
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_deeply_nested_batch_is_refused_and_audited(peered: Pair, depth: int) -> None:
+    answer = push(peered, body=b'{"items": [' + b"[" * depth + b"]" * depth + b"]}")
+    assert answer.status == 413, answer.body
+    assert answer.json()["error"]["code"] == "too_deep"
+    _actor, action, details = actions(peered.b)[-1]
+    assert action == "peer_refused" and details["code"] == "too_deep"
+    assert stored_on_b(peered) == 0
+
+
+def test_unbalanced_deep_nesting_is_a_bad_batch(peered: Pair) -> None:
+    answer = push(peered, body=b'{"items": [' + b"[" * 100_000)
+    assert answer.status == 422 and answer.json()["error"]["code"] == "bad_batch"
+    assert actions(peered.b)[-1][2]["code"] == "bad_batch"
+
+
+def test_duplicated_items_key_is_a_bad_batch(peered: Pair) -> None:
+    wire = canonical_json(wire_for_b(peered)).decode()
+    answer = push(peered, body=f'{{"items": [], "items": [{wire}]}}'.encode())
+    assert answer.status == 422 and answer.json()["error"]["code"] == "bad_batch"
+    assert actions(peered.b)[-1][2]["code"] == "bad_batch"
+    assert stored_on_b(peered) == 0
+
+
+def test_refusals_name_the_full_path(peered: Pair) -> None:
+    push(peered, body=b'{"things": 1}')
+    assert actions(peered.b)[-1][2]["path"] == "/api/v1/federation/items"
 
 
 def test_oversized_batch_is_413(peered: Pair) -> None:

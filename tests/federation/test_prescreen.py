@@ -137,7 +137,7 @@ def ask_filter(pair: Pair, gid: str, type_name: str, payload: object) -> PeerErr
         call_peer(pair.a, b_at_a, "POST", f"{prescreen_ops.PATH}/{gid}/{type_name}", payload)
     _actor, action, details = actions(pair.b)[-1]
     assert action == "peer_refused" and details["code"] == caught.value.error_code
-    assert details["path"] == "prescreen"
+    assert details["path"] == f"/api/v1{prescreen_ops.PATH}/{gid}/{type_name}"
     return caught.value
 
 

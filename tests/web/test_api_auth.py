@@ -124,6 +124,42 @@ def test_token_cannot_escalate(node: Node) -> None:
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.ANALYST, Role.SUPERVISOR])
+def test_token_login_cannot_mint_the_admin_scope(node: Node, role: Role) -> None:
+    _member, secret = add_member(node, "analyst", role)
+    response = api(node).post(
+        "/api/v1/auth/token",
+        json={
+            "username": "analyst",
+            "password": PASSWORD,
+            "totp": totp_now(secret),
+            "scopes": ["admin", "read", "write"],
+        },
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "scope_denied"
+
+
+def test_token_login_defaults_to_30_days(node: Node) -> None:
+    _member, secret = add_member(node, "kofi", Role.ANALYST)
+    login = {"username": "kofi", "password": PASSWORD, "totp": totp_now(secret)}
+    created = api(node).post("/api/v1/auth/token", json=login).json()["token"]
+    from datetime import datetime
+
+    lifetime = datetime.fromisoformat(created["expires"]) - datetime.fromisoformat(
+        created["created"]
+    )
+    assert lifetime.days == 30
+
+
+def test_admin_gets_the_admin_scope_by_token_login(node: Node) -> None:
+    _member, secret = add_member(node, "root", Role.ADMIN)
+    login = {"username": "root", "password": PASSWORD, "totp": totp_now(secret)}
+    response = api(node).post("/api/v1/auth/token", json={**login, "scopes": ["admin"]})
+    assert response.status_code == 201, response.text
+    assert response.json()["token"]["scopes"] == ["admin"]
+
+
 def test_admin_manages_members(node: Node) -> None:
     admin, _ = add_member(node, "root", Role.ADMIN)
     client = api(node, token_for(node, admin, ("read", "write", "admin")))

@@ -79,6 +79,33 @@ def test_deep_json_is_refused(client: Any) -> None:
     assert 400 <= response.status_code < 500
 
 
+@pytest.mark.parametrize("depth", [60, 3000, 100_000])
+@pytest.mark.parametrize("path", ["/api/v1/alerts", "/api/v1/auth/login", "/api/v1/tokens"])
+def test_json_nested_too_deep_is_413_too_deep(client: Any, path: str, depth: int) -> None:
+    body = b'{"body": {"tags": ' + b"[" * depth + b"]" * depth + b"}}"
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    _assert_error_body(response, 413)
+    assert response.json()["error"]["code"] == "too_deep"
+
+
+def test_deep_json_sent_to_a_web_form_is_413_too_deep(node: Node) -> None:
+    from tests.web.pages.conftest import log_in
+
+    browser = log_in(node)
+    body = b"[" * 5000 + b"]" * 5000
+    response = browser.client.post(
+        "/compose", content=body, headers={"Content-Type": "application/json"}
+    )
+    _assert_error_body(response, 413)
+    assert response.json()["error"]["code"] == "too_deep"
+
+
+def test_nesting_inside_strings_does_not_count(client: Any) -> None:
+    title = "[" * 300 + '\\"{' * 100
+    response = client.post("/api/v1/alerts", json={"body": alert_body(title=title[:200])})
+    assert response.status_code == 201, response.text
+
+
 def test_openapi_is_published(node: Node) -> None:
     schema = api(node).get("/api/v1/openapi.json").json()
     assert "/api/v1/alerts" in schema["paths"]

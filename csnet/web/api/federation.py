@@ -7,7 +7,6 @@ order of checks); docs/federation.md describes the wire format.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,8 +18,9 @@ from starlette.types import Scope
 from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import CsnetError
 from csnet.federation import handshake, inbound, inbox, pull, rotation
-from csnet.federation.local import audit_refusal, federation_id, own_fingerprint
+from csnet.federation.local import audit_refusal, federation_id, own_fingerprint, request_details
 from csnet.federation.peers import Peer
+from csnet.items import strict_json
 from csnet.web.deps import NodeDep
 
 router = APIRouter(prefix="/federation", tags=["federation"])
@@ -109,8 +109,8 @@ _HANDSHAKE_BODY: dict[str, Any] = {
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except ValueError:
+        return strict_json.loads(body, what="handshake")
+    except CsnetError:
         return None  # the handshake refuses it (and audits the refusal)
 
 
@@ -153,6 +153,7 @@ def post_items(node: NodeDep, call: PeerDep) -> dict[str, Any]:
 
 @router.get("/items")
 def get_items(
+    request: Request,
     node: NodeDep,
     call: PeerDep,
     origin: str | None = None,
@@ -163,7 +164,8 @@ def get_items(
     try:
         query = pull.parse_query(origin, after, limit)
     except CsnetError as exc:
-        audit_refusal(node, call.peer.node_id, exc.error_code, {"method": "GET", "path": "items"})
+        target = request_target(request.scope)
+        audit_refusal(node, call.peer.node_id, exc.error_code, request_details("GET", target))
         raise
     return pull.serve_page(node, call.peer, *query).to_json()
 

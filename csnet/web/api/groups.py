@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from csnet.federation import group_ops, groups
+from csnet.safe_text import OneLine
 from csnet.web.deps import AdminDep, AuthDep, NodeDep
 
 router = APIRouter(prefix="/groups", tags=["groups"])
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/groups", tags=["groups"])
 
 class GroupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
 
 
 class MemberIn(BaseModel):

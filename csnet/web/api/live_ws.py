@@ -22,6 +22,7 @@ from csnet.accounts import sessions, tokens
 from csnet.accounts.members import Member
 from csnet.bus import Gap
 from csnet.errors import CsnetError, Forbidden, Unauthenticated
+from csnet.items import strict_json
 from csnet.live import LiveHit, LiveItem, updates
 from csnet.node import Node
 from csnet.web.api.hits import hit_out
@@ -84,7 +85,9 @@ async def _hello(ws: WebSocket) -> Hello:
     with anyio.fail_after(HELLO_SECONDS):
         text = await ws.receive_text()
     try:
-        return Hello.model_validate_json(text)
+        return Hello.model_validate(strict_json.loads(text, what="hello"))
+    except CsnetError as exc:
+        raise CsnetError(f"bad hello: {exc.message}", code="invalid_input") from None
     except ValidationError as exc:
         raise CsnetError(f"bad hello: {exc.errors()[0]['msg']}", code="invalid_input") from None
 

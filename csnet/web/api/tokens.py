@@ -22,8 +22,7 @@ def list_tokens(node: NodeDep, auth: ScopedDep) -> list[TokenOut]:
 @router.post("", response_model=NewTokenOut, status_code=201)
 def create_token(body: TokenIn, node: NodeDep, auth: ScopedDep) -> NewTokenOut:
     """The secret is shown once; only its hash is kept."""
-    if "admin" in body.scopes and auth.member.role.value != "admin":
-        raise Forbidden("only node administrators can hold the admin scope", code="scope_denied")
+    tokens.check_role_may_hold(auth.member.role, body.scopes)
     if not set(body.scopes) <= auth.scopes:
         raise Forbidden("a token cannot grant more than its creator holds", code="scope_denied")
     with node.store.write() as conn:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from csnet import safe_text
 from csnet.alerts.service import NewItem
 from csnet.errors import BadInput
 from csnet.handling.categories import DataSubjectCategory
@@ -20,7 +21,7 @@ from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import Handling, Markings, Releasability
 from csnet.items.kinds import validate_body
 from csnet.web.pages.compose_form import ComposeForm, EvidenceRow, PersonRow
-from csnet.web.pages.compose_messages import body_message
+from csnet.web.pages.compose_messages import body_message, character_message
 from csnet.web.pages.i18n import gettext as _
 
 Errors = dict[str, str]
@@ -137,6 +138,8 @@ def check_body(form: ComposeForm, errors: Errors) -> dict[str, Any]:
     except BadInput as exc:
         for err in exc.details.get("errors", []):
             key, message = body_message(str(err["loc"]), person_rows, evidence_rows)
+            if safe_text.refused_character(str(err.get("msg", ""))):
+                message = character_message()
             errors.setdefault(key, message)
     return body
 

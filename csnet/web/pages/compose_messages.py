@@ -40,6 +40,14 @@ def _evidence_messages() -> dict[str, str]:
     }
 
 
+def character_message() -> str:
+    """For text holding a NUL or, in a title, tag or name, a bidirectional control."""
+    return _(
+        "Remove the NUL or bidirectional control character (such as U+202E): "
+        "it is not accepted here."
+    )
+
+
 def body_message(loc: str, person_rows: list[int], evidence_rows: list[int]) -> tuple[str, str]:
     """The form field a body error belongs to, and what to tell the member."""
     parts = loc.split(".")

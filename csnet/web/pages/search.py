@@ -28,6 +28,7 @@ from csnet.web.pages.auth import PageUser, PageUserDep
 from csnet.web.pages.i18n import gettext as _
 from csnet.web.pages.render import render
 from csnet.web.pages.search_common import (
+    character_error,
     decode_cursor,
     encode_cursor,
     justification_error,
@@ -87,6 +88,8 @@ def _check(query: Query) -> Filters:
         query.errors["q"] = _("Type a word, a phone number or another identifier.")
     elif len(text) > MAX_QUERY:
         query.errors["q"] = _("The search is too long (at most 500 characters).")
+    elif problem := character_error(text):
+        query.errors["q"] = problem
     if query.type and query.type not in type_labels():
         query.errors["type"] = _("Choose a type from the list.")
     if query.kind and query.kind not in _kinds():

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csnet import safe_text
 from csnet.errors import BadInput, CsnetError
 from csnet.federation import peers
 from csnet.federation.peers import PeerStatus
 from csnet.indicators import registry
+from csnet.items import strict_json
 from csnet.node import Node
+from csnet.web.pages.compose_messages import character_message
 from csnet.web.pages.i18n import gettext as _
 
 MAX_JUSTIFICATION = 2000
@@ -63,14 +66,14 @@ def decode_cursor(text: str | None, shape: tuple[type, ...]) -> list[Any] | None
     if not text:
         return None
     try:
-        raw = json.loads(base64.urlsafe_b64decode(text.encode()))
+        raw = strict_json.loads(base64.urlsafe_b64decode(text.encode()), what="cursor")
         if not isinstance(raw, list) or len(raw) != len(shape):
             raise ValueError("shape")
         return [
             datetime.fromisoformat(v) if kind is datetime else kind(v)
             for v, kind in zip(raw, shape, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (CsnetError, ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadInput(
             _("This page link is out of date; start again."), code="bad_cursor"
         ) from None
@@ -79,4 +82,9 @@ def decode_cursor(text: str | None, shape: tuple[type, ...]) -> list[Any] | None
 def justification_error(text: str) -> str | None:
     if len(text) > MAX_JUSTIFICATION:
         return _("The justification is too long (at most 2000 characters).")
-    return None
+    return character_error(text)
+
+
+def character_error(text: str) -> str | None:
+    """The form message when typed text holds a NUL (csnet/safe_text.py)."""
+    return character_message() if safe_text.text_problem(text) else None
