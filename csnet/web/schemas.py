@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from csnet.handling.grading import Grading
 from csnet.handling.markings import Markings
 from csnet.handling.roles import Role
-from csnet.items.fields import GroupId, NodeId
+from csnet.items.fields import GroupId, MemberId, NodeId
 
 USERNAME = r"^[a-z0-9._-]{3,64}$"
 TOTP = r"^[0-9]{6}$"
@@ -112,6 +112,7 @@ class NewTokenOut(BaseModel):
 class AudienceIn(Strict):
     nodes: list[NodeId] = Field(default_factory=list, max_length=200)
     groups: list[GroupId] = Field(default_factory=list, max_length=50)
+    members: list[MemberId] = Field(default_factory=list, max_length=50)  # TLP:RED, this node
 
 
 class ItemIn(Strict):
