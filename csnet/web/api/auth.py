@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from csnet.accounts import sessions, tokens
-from csnet.accounts.login import login
+from csnet.accounts.login import LoginLimits, login
 from csnet.accounts.members import Member
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import CsnetError, RateLimited, Unauthenticated
@@ -28,18 +28,12 @@ def member_out(member: Member) -> MemberOut:
 
 def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     """Check credentials; a failure is counted and audited (committed) before it is raised."""
-    settings = node.settings
+    limits = login_limits(node)
     failure: CsnetError | None = None
     with node.store.write() as conn:
         try:
             member = login(
-                conn,
-                body.username,
-                body.password,
-                body.totp,
-                node.now(),
-                lockout_threshold=int(settings.lockout_threshold),
-                lockout_minutes=int(settings.lockout_minutes),
+                conn, body.username, body.password, body.totp, node.now(), limits, client=client
             )
         except (Unauthenticated, RateLimited) as exc:
             failure = exc
@@ -50,6 +44,17 @@ def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     if failure is not None:
         raise failure
     return member
+
+
+def login_limits(node: Node) -> LoginLimits:
+    settings = node.settings
+    return LoginLimits(
+        threshold=int(settings.lockout_threshold),
+        minutes=int(settings.lockout_minutes),
+        address_threshold=int(settings.login_address_threshold),
+        address_minutes=int(settings.login_address_minutes),
+        account_threshold=int(settings.lockout_account_threshold),
+    )
 
 
 def _login_entry(actor: str, action: AuditAction, client: str) -> AuditEntry:
