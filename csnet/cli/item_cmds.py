@@ -52,6 +52,31 @@ def login(
     console.print(f"export CSNET_TOKEN={result['secret']}", highlight=False)
 
 
+def password(
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    keep_tokens: Annotated[
+        bool, typer.Option("--keep-tokens", help="Keep your API tokens (else all are revoked).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change your password: your sessions end and your API tokens are revoked (this one too),
+    unless --keep-tokens."""
+    current = typer.prompt("Current password", hide_input=True)
+    new = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    body = {"current_password": current, "new_password": new, "keep_tokens": keep_tokens}
+    result = Client(url, token).call("POST", "/auth/password", json=body)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"Password changed; {result['sessions_ended']} session(s) ended, "
+        f"{result['tokens_revoked']} API token(s) revoked."
+    )
+    if result["tokens_revoked"]:
+        console.print("Run `csnet login` for a new token.")
+
+
 def sharing(
     tlp: str, to: list[str] | None, group: list[str] | None, subjects: list[str] | None = None
 ) -> dict[str, Any]:

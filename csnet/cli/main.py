@@ -35,6 +35,7 @@ app = typer.Typer(
 app.command()(node_cmds.init)
 app.command()(node_cmds.serve)
 app.command()(item_cmds.login)
+app.command()(item_cmds.password)
 app.command()(watch_cmd.watch)
 app.command()(demo.demo)
 app.command("demo-code")(demo.demo_code)

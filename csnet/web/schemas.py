@@ -57,6 +57,21 @@ class LoginIn(Strict):
     totp: str = Field(pattern=TOTP)
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+    keep_tokens: bool = False  # by default every API token is revoked with the old password
+
+
+class RevokedOut(BaseModel):
+    tokens_revoked: int
+    sessions_ended: int
+
+
+class DisableIn(Strict):
+    revoke_tokens: bool = True
+
+
 class TokenLoginIn(LoginIn):
     token_name: str = Field(default="cli", min_length=1, max_length=100)
     scopes: list[Scope] = Field(default_factory=_member_scopes, min_length=1, max_length=3)
@@ -69,6 +84,10 @@ class MemberOut(BaseModel):
     display_name: str
     role: Role
     disabled: bool
+
+
+class DisabledMemberOut(MemberOut):
+    tokens_revoked: int
 
 
 class SessionOut(BaseModel):
