@@ -16,13 +16,22 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, console, print_json
+from csnet.cli.common import JsonFlag, choice, console, print_json
 from csnet.handling.markings import TLP
+from csnet.items.bodies import Topic, Urgency
 
 alert_app = typer.Typer(help="Alerts: post, list, show, reply, acknowledge.", no_args_is_help=True)
 note_app = typer.Typer(help="Notes on tactics and modus operandi.", no_args_is_help=True)
 
-TlpOpt = Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]
+TLP_LABELS = tuple(t.value.removeprefix("TLP:") for t in TLP)
+TlpOpt = Annotated[
+    str,
+    typer.Option(
+        "--tlp",
+        help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.",
+        parser=choice(TLP_LABELS, lambda t: TLP.parse(t).value.removeprefix("TLP:")),
+    ),
+]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeat).")]
 ToOpt = Annotated[
     list[str] | None,
@@ -122,7 +131,11 @@ def alert_post(
     title: Annotated[str, typer.Option(help="Short headline.")],
     text: Annotated[str, typer.Option(help="What happened and what to look for.")],
     urgency: Annotated[
-        str, typer.Option(help="FLASH, IMMEDIATE, PRIORITY or ROUTINE.")
+        str,
+        typer.Option(
+            help="FLASH, IMMEDIATE, PRIORITY or ROUTINE.",
+            parser=choice((u.value for u in Urgency), str.upper),
+        ),
     ] = "PRIORITY",
     place: Annotated[str | None, typer.Option(help="Place name.")] = None,
     lat: Annotated[float | None, typer.Option(help="Latitude of the place.")] = None,
@@ -233,7 +246,8 @@ def note_post(
         str,
         typer.Option(
             help="modus_operandi, concealment, documents, digital, "
-            "financial, routes, protection, legal, other"
+            "financial, routes, protection, legal, other",
+            parser=choice((t.value for t in Topic), str.lower),
         ),
     ] = "modus_operandi",
     tag: TagOpt = None,

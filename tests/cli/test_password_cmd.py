@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import httpx
 import pytest
 
 from csnet.cli.main import run
 from csnet.handling.roles import Role
 from csnet.node import Node
-from csnet.store.engine import Store
-from tests.factories import PASSWORD, add_member, api, make_node, token_for
+from tests.cli.conftest import SERVED_URL
+from tests.factories import PASSWORD, add_member, api, token_for
 
-URL = "http://node.test"
+URL = SERVED_URL
 NEW = "a different, longer passphrase"
 
 
 @pytest.fixture
-def node(tmp_path: Path, store: Store) -> Iterator[Node]:
-    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def served(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's requests go to the app in-process."""
-    app = api(node)
-
-    def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
-        kwargs.pop("timeout", None)
-        answer = app.request(method, url.removeprefix(URL), **kwargs)
-        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
-
-    monkeypatch.setattr(httpx, "request", request)
+def node(served_node: Node) -> Node:
+    return served_node
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
@@ -44,7 +24,6 @@ def _answers(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
     monkeypatch.setattr("typer.prompt", lambda *_a, **_k: next(answers))
 
 
-@pytest.mark.usefixtures("served")
 def test_password_change_revokes_the_tokens(
     node: Node, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -56,7 +35,6 @@ def test_password_change_revokes_the_tokens(
     assert api(node, token).get("/api/v1/auth/me").status_code == 401
 
 
-@pytest.mark.usefixtures("served")
 def test_password_change_keeps_the_tokens_when_asked(
     node: Node, monkeypatch: pytest.MonkeyPatch
 ) -> None:
