@@ -119,6 +119,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Window in which an address's failed logins are counted, and how long it is refused.",
         int,
     ),
+    Setting(
+        "psi_max_holder_points",
+        1_000_000,
+        "Most points of a peer's own set accepted back in one hit/no-hit (PSI) answer.",
+        int,
+    ),
+    Setting(
+        "peer_response_max_bytes",
+        64 * 1024 * 1024,
+        "Largest answer read from a peer, in bytes; reading stops past it.",
+        int,
+    ),
     Setting("token_days", 90, "Default lifetime of API tokens, in days.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted, in bytes.", int),
     Setting("cookie_secure", False, "Mark session cookies Secure (set true behind HTTPS).", _bool),

@@ -50,11 +50,11 @@ def serve(
     from csnet.items.batch import warm_pool
     from csnet.items.pools import close_pools
     from csnet.web.app import create_app
-    from csnet.web.peer_transport import HttpPeerTransport
+    from csnet.web.peer_transport import transport_for
 
     settings = load_settings(data_dir, host=host, port=port)
     node = open_node(settings)
-    transport = HttpPeerTransport()
+    transport = transport_for(settings)
     node.transport = transport
     app = create_app(node)
     delivery = Delivery(node)

@@ -28,9 +28,9 @@ def make_transport(node: Node) -> PeerTransport:
     """The seam tests replace: real HTTP unless the node already carries a transport."""
     if node.transport is not None:
         return node.transport
-    from csnet.web.peer_transport import HttpPeerTransport
+    from csnet.web.peer_transport import transport_for
 
-    return HttpPeerTransport()
+    return transport_for(node.settings)
 
 
 def _actor() -> str:

@@ -39,9 +39,9 @@ def _handshake(node: Node, token: str, actor: str) -> Peer:
     """Accept through the node's own transport (tests wire nodes in process), else real HTTP."""
     if node.transport is not None:
         return handshake.accept(node, node.transport, token, actor)
-    from csnet.web.peer_transport import HttpPeerTransport
+    from csnet.web.peer_transport import transport_for
 
-    http = HttpPeerTransport()
+    http = transport_for(node.settings)
     try:
         return handshake.accept(node, http, token, actor)
     finally:
