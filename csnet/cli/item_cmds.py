@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from csnet.cli.client import (
@@ -40,6 +41,14 @@ ToOpt = Annotated[
 GroupOpt = Annotated[
     list[str] | None,
     typer.Option("--group", help="Sharing group id (grp-…) whose members receive it (repeat)."),
+]
+MemberOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--member",
+        help="Member id of this node who may read a TLP:RED item (repeat); nobody else here "
+        "reads it unless this node is named with --to.",
+    ),
 ]
 
 
@@ -87,19 +96,28 @@ def password(
 
 
 def sharing(
-    tlp: str, to: list[str] | None, group: list[str] | None, subjects: list[str] | None = None
+    tlp: str,
+    to: list[str] | None,
+    group: list[str] | None,
+    subjects: list[str] | None = None,
+    members: list[str] | None = None,
 ) -> dict[str, Any]:
     """The markings and audience of an item to publish."""
     # why: the audience's nodes and groups are who the item is shared with; the node adds itself
-    audience = {"nodes": to or [], "groups": group or []}
+    # (except under TLP:RED, which its author's named members and nodes only read)
+    audience = {"nodes": to or [], "groups": group or [], "members": members or []}
     markings = {"tlp": TLP.parse(tlp).value, "subjects": subjects or []}
     return {"markings": markings, "audience": audience}
 
 
 def _item(
-    body: dict[str, Any], tlp: str, to: list[str] | None, group: list[str] | None
+    body: dict[str, Any],
+    tlp: str,
+    to: list[str] | None,
+    group: list[str] | None,
+    members: list[str] | None,
 ) -> dict[str, Any]:
-    return {"body": body, **sharing(tlp, to, group)}
+    return {"body": body, **sharing(tlp, to, group, members=members)}
 
 
 def _body(item: dict[str, Any]) -> dict[str, Any]:
@@ -118,9 +136,8 @@ def _print_page(page: dict[str, Any], kind: str) -> None:
         body = _body(item)
         label = body.get("urgency") if kind == "alert" else body.get("topic")
         title = "(personal data: use --justification)" if item["restricted"] else body.get("title")
-        table.add_row(
-            item["id"][:12], item["created"][:19], item["tlp"], str(label or ""), str(title or "")
-        )
+        cells = (item["id"][:12], item["created"][:19], item["tlp"], label or "", title or "")
+        table.add_row(*(escape(str(cell)) for cell in cells))
     console.print(table)
     if page.get("next_before"):
         console.print(f"More: --before {page['next_before']}")
@@ -147,6 +164,7 @@ def alert_post(
     tlp: TlpOpt = "AMBER",
     to: ToOpt = None,
     group: GroupOpt = None,
+    member: MemberOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
@@ -162,7 +180,7 @@ def alert_post(
         body["place"] = {"name": place, "lat": lat, "lon": lon}
     if route:
         body["route"] = route
-    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to, group))
+    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to, group, member))
     if as_json:
         print_json(result)
         return
@@ -199,11 +217,14 @@ def alert_show(
         return
     env = detail["item"]["envelope"]
     body, marks = env["body"], env["markings"]
-    console.print(f"[bold]{marks['tlp']}[/] · handling {marks['handling']['code']} · {env['kind']}")
-    console.print(f"[bold]{body.get('title', '')}[/] ({body.get('urgency', '')})")
-    console.print(body.get("text", ""), highlight=False)
+    # why: titles and texts are anyone's words: printed as text, never read as rich markup
+    tlp, code = escape(marks["tlp"]), escape(marks["handling"]["code"])
+    console.print(f"[bold]{tlp}[/] · handling {code} · {escape(env['kind'])}")
+    title, urgency = escape(str(body.get("title", ""))), escape(str(body.get("urgency", "")))
+    console.print(f"[bold]{title}[/] ({urgency})", highlight=False)
+    console.print(escape(str(body.get("text", ""))), highlight=False)
     for reply in detail["replies"]:
-        console.print(f"  ↳ {reply['envelope']['body']['text']}", highlight=False)
+        console.print(f"  ↳ {escape(str(reply['envelope']['body']['text']))}", highlight=False)
     for ack in detail["acks"]:
         console.print(f"  ✓ {ack['state']} by {ack['member']}@{ack['node']} at {ack['at']}")
 
@@ -254,13 +275,14 @@ def note_post(
     tlp: TlpOpt = "GREEN",
     to: ToOpt = None,
     group: GroupOpt = None,
+    member: MemberOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Share a note on tactics with practitioners."""
     body = {"title": title, "text": text, "topic": topic, "tags": tag or []}
-    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to, group))
+    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to, group, member))
     print_json(result) if as_json else console.print(f"Posted note {result['id']}")
 
 

@@ -3,6 +3,8 @@ line names the field and, for a choice, the values allowed (the node's 422 answe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from csnet.cli.main import run
@@ -81,3 +83,33 @@ def test_the_api_names_the_body_field_and_the_values_allowed(served_node: Node) 
     assert answer.status_code == 422
     message = answer.json()["error"]["message"]
     assert "urgency" in message and "'FLASH'" in message and "'ROUTINE'" in message
+
+
+def test_anyones_words_are_shown_as_text_not_markup(
+    served_node: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    member, _ = add_member(served_node, "amina", Role.OFFICER)
+    token = ["--url", SERVED_URL, "--token", token_for(served_node, member)]
+    args = ["alert", "post", "--title", "[/] closing tag", "--text", "[bold]not bold[/bold]"]
+    assert run([*args, *token, "--json"]) == 0
+    item_id = json.loads(capsys.readouterr().out)["id"]
+    assert run(["alert", "show", item_id, *token]) == 0
+    shown = capsys.readouterr().out
+    assert "[/] closing tag" in shown and "[bold]not bold[/bold]" in shown
+    assert run(["alert", "list", *token]) == 0
+    assert "[/] closing" in capsys.readouterr().out
+
+
+def test_a_red_alert_names_the_members_who_read_it(
+    served_node: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    author, _ = add_member(served_node, "amina", Role.OFFICER)
+    named, _ = add_member(served_node, "bilal", Role.ANALYST)
+    other, _ = add_member(served_node, "chen", Role.SUPERVISOR)
+    token = ["--url", SERVED_URL, "--token", token_for(served_node, author)]
+    args = [*POST, "--tlp", "RED", "--member", named.id, *token, "--json"]
+    assert run(args) == 0
+    item_id = json.loads(capsys.readouterr().out)["id"]
+    path = f"/api/v1/items/{item_id}"
+    assert api(served_node, token_for(served_node, named)).get(path).status_code == 200
+    assert api(served_node, token_for(served_node, other)).get(path).status_code == 404
