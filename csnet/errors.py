@@ -77,6 +77,12 @@ class IntegrityFailure(CsnetError):
     code = "integrity_failure"
 
 
+def retry_after(exc: CsnetError) -> dict[str, str] | None:
+    """A throttled request says when to come back (RFC 9110 Retry-After, in seconds)."""
+    wait = exc.details.get("retry_after") if isinstance(exc, RateLimited) else None
+    return {"Retry-After": str(wait)} if isinstance(wait, int) else None
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the error body for errors that do not come from a CsnetError (framework errors)."""
     return {"error": {"code": code, "message": message, "details": details or {}}}

@@ -94,6 +94,10 @@ def get_member(conn: Connection, member_id: str) -> Member:
     return member_from_row(row)
 
 
+def member_exists(conn: Connection, member_id: str) -> bool:
+    return conn.execute(select(members.c.id).where(members.c.id == member_id)).first() is not None
+
+
 def get_by_username(conn: Connection, username: str) -> Member:
     row = _row_by_username(conn, username)
     if row is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, and_, insert, select, update
 
 from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
 from csnet.accounts.members import Member, get_member
@@ -86,6 +86,13 @@ def revoke_token(conn: Connection, token_id: str, now: datetime) -> TokenInfo:
     if info.revoked is None:
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked=now))
     return _get(conn, token_id)
+
+
+def revoke_member_tokens(conn: Connection, member_id: str, now: datetime) -> int:
+    """Revoke every live token of a member (password change, suspicion of compromise)."""
+    live = and_(api_tokens.c.member_id == member_id, api_tokens.c.revoked.is_(None))
+    result = conn.execute(update(api_tokens).where(live).values(revoked=require_aware(now)))
+    return result.rowcount
 
 
 def list_tokens(conn: Connection, member_id: str) -> list[TokenInfo]:

@@ -6,12 +6,13 @@ everyone who saw the original and nobody else; acknowledgements always go back t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, get_visible, publish
-from csnet.handling.markings import Markings
-from csnet.items.envelope import Envelope
+from csnet.handling.markings import TLP, Markings
+from csnet.items.envelope import Audience, Envelope
 from csnet.node import Node
 
 
@@ -23,19 +24,33 @@ def _answer_markings(original: Envelope) -> Markings:
     )
 
 
+def _answer_audience(node: Node, original: Envelope) -> Audience:
+    """Everyone who may read the original, and the originator: under TLP:RED the author and the
+    named members take the place of the originating node as a whole."""
+    audience = original.audience
+    if original.markings.tlp is TLP.RED and original.origin == node.node_id:
+        return Audience(nodes=audience.nodes, members=(original.author, *audience.members))
+    return Audience(nodes=(original.origin, *audience.nodes), groups=audience.groups)
+
+
+def _answer(kind: str, body: dict[str, Any], node: Node, original: Envelope) -> NewItem:
+    audience = _answer_audience(node, original)
+    return NewItem(
+        kind=kind,
+        body=body,
+        markings=_answer_markings(original),
+        audience_nodes=audience.nodes,
+        audience_groups=audience.groups,
+        audience_members=audience.members,
+    )
+
+
 def reply(node: Node, caller: Caller, item_id: str, text: str) -> Envelope:
     original = get_visible(node, caller, item_id).envelope
     return publish(
         node,
         caller,
-        NewItem(
-            kind="reply",
-            body={"text": text},
-            markings=_answer_markings(original),
-            audience_nodes=(original.origin, *original.audience.nodes),
-            audience_groups=original.audience.groups,
-            replies_to=original.id,
-        ),
+        replace(_answer("reply", {"text": text}, node, original), replies_to=original.id),
     )
 
 
@@ -53,14 +68,7 @@ def acknowledge(
     return publish(
         node,
         caller,
-        NewItem(
-            kind="ack",
-            body=body,
-            markings=_answer_markings(original),
-            audience_nodes=(original.origin, *original.audience.nodes),
-            audience_groups=original.audience.groups,
-            refers_to=original.id,
-        ),
+        replace(_answer("ack", body, node, original), refers_to=original.id),
     )
 
 
@@ -77,6 +85,7 @@ def correct(node: Node, caller: Caller, item_id: str, new: NewItem) -> Envelope:
             grading=new.grading,
             audience_nodes=new.audience_nodes or original.audience.nodes,
             audience_groups=new.audience_groups or original.audience.groups,
+            audience_members=new.audience_members or original.audience.members,
             supersedes=original.id,
             replies_to=original.replies_to,
             refers_to=original.refers_to,
@@ -101,6 +110,7 @@ def erase(
             markings=_answer_markings(original),
             audience_nodes=original.audience.nodes,
             audience_groups=original.audience.groups,
+            audience_members=original.audience.members,
             supersedes=original.id,
             refers_to=original.id,
         ),

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
+from csnet.accounts.members import member_exists
 from csnet.alerts.access import Caller, ask, needs_justification_only, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
@@ -16,7 +17,7 @@ from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import link_facts, outbox
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
-from csnet.handling.markings import Markings
+from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Action, Role
 from csnet.items import links
 from csnet.items.envelope import Audience, Envelope
@@ -40,6 +41,7 @@ class NewItem:
     grading: AdmiraltyGrade | EuropolGrade | None = None
     audience_nodes: tuple[str, ...] = ()
     audience_groups: tuple[str, ...] = ()
+    audience_members: tuple[str, ...] = ()  # members of this node named (TLP:RED)
     supersedes: str | None = None
     replies_to: str | None = None
     refers_to: str | None = None
@@ -49,7 +51,7 @@ def _draft(node: Node, caller: Caller, new: NewItem) -> tuple[ItemDraft, BaseMod
     """The draft and its validated body: all content checks happen before the writer lock."""
     if caller.member.role not in AUTHOR_ROLES:
         raise Forbidden(f"role {caller.member.role} cannot publish items", code="role_denied")
-    nodes = tuple(sorted({node.node_id, *new.audience_nodes}))
+    nodes = tuple(sorted(_audience_nodes(node, new)))
     try:
         draft = _make_draft(caller, new, nodes)
     except ValidationError as exc:
@@ -57,11 +59,22 @@ def _draft(node: Node, caller: Caller, new: NewItem) -> tuple[ItemDraft, BaseMod
     return draft, validate_draft(draft)
 
 
+def _audience_nodes(node: Node, new: NewItem) -> set[str]:
+    """The originating node addresses its own members, except under TLP:RED: a RED item is for
+    its author and the members or nodes named, nobody else here unless named (docs/policy.md)."""
+    if new.markings.tlp is TLP.RED:
+        return set(new.audience_nodes)
+    return {node.node_id, *new.audience_nodes}
+
+
 def _make_draft(caller: Caller, new: NewItem, nodes: tuple[str, ...]) -> ItemDraft:
+    audience = Audience(
+        nodes=nodes, groups=tuple(new.audience_groups), members=tuple(new.audience_members)
+    )
     return ItemDraft(
         kind=new.kind,
         author=caller.member.id,
-        audience=Audience(nodes=nodes, groups=tuple(sorted(set(new.audience_groups)))),
+        audience=audience,
         markings=new.markings,
         grading=new.grading,
         supersedes=new.supersedes,
@@ -78,7 +91,8 @@ def _entry(caller: Caller, env: Envelope, action: AuditAction) -> AuditEntry:
         item_id=env.id,
         justification=caller.justification,
         recipients=tuple(f"node:{n}" for n in env.audience.nodes)
-        + tuple(f"group:{g}" for g in env.audience.groups),
+        + tuple(f"group:{g}" for g in env.audience.groups)
+        + tuple(f"member:{m}" for m in env.audience.members),
         details={"kind": env.kind, "seq": env.seq},
         personal_data=False,
     )
@@ -106,6 +120,7 @@ def publish_many(node: Node, caller: Caller, news: Sequence[NewItem]) -> list[En
     with node.store.write() as conn:
         for draft, _body in drafts:
             _check_links(node, caller, conn, draft)
+            _check_members(conn, draft)
         envelopes = _seal_all(node, conn, drafts)
         _judge_links(node, caller, conn, envelopes)
         item_store.insert_items(conn, [(e, e.to_bytes()) for e in envelopes], node.now())
@@ -161,6 +176,15 @@ def _judge_links(
     for env in envelopes:
         links.check(env, view.facts(env, who))
         view.add(env)
+
+
+def _check_members(conn: Connection, draft: ItemDraft) -> None:
+    """Named members must be members of this node: an unknown id would address nobody."""
+    for member_id in draft.audience.members:
+        if not member_exists(conn, member_id):
+            raise BadInput(
+                f"no member {member_id} on this node", details={"audience.members": member_id}
+            )
 
 
 def _held(node: Node, item_id: str) -> StoredItem:

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from csnet import audit as log
-from csnet.accounts import members, tokens
+from csnet.accounts import credentials, members, tokens
 from csnet.accounts.totp import provisioning_uri
 from csnet.audit import AuditAction, AuditEntry
 from csnet.cli.common import DataDir, JsonFlag, console, fail, local_node, print_json
@@ -113,18 +113,24 @@ def member_list(
 @member_app.command("disable")
 def member_disable(
     username: Annotated[str, typer.Argument(help="Login name of the member.")],
+    keep_tokens: Annotated[
+        bool, typer.Option("--keep-tokens", help="Do not revoke the member's API tokens.")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Disable a member: their sessions and tokens stop working at once."""
+    """Disable a member: their sessions end and their API tokens are revoked."""
     with local_node(data_dir) as node, node.store.write() as conn:
         member = members.get_by_username(conn, username)
-        members.disable_member(conn, member.id)
+        _member, ended = credentials.disable_member(
+            conn, member.id, node.now(), revoke_tokens=not keep_tokens
+        )
+        change = f"disabled; {ended.tokens_revoked} API tokens revoked"
         log.append(
             conn,
-            _host_entry(AuditAction.MEMBER_CHANGE, {"member": member.id, "change": "disabled"}),
+            _host_entry(AuditAction.MEMBER_CHANGE, {"member": member.id, "change": change}),
             node.now(),
         )
-    console.print(f"Disabled {username}.")
+    console.print(f"Disabled {username}; {ended.tokens_revoked} API token(s) revoked.")
 
 
 @token_app.command("create")

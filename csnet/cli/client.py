@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Annotated, Any
 
 import httpx
 import typer
 
-from csnet.errors import CsnetError
+from csnet.errors import BadInput, CsnetError
 
 UrlOpt = Annotated[
     str | None, typer.Option("--url", help="Node URL (else CSNET_URL, else http://127.0.0.1:8080).")
@@ -56,19 +57,31 @@ class Client:
         return headers
 
     def call(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+        headers = self._headers(auth)
+        if "json" in kwargs:
+            kwargs["content"] = json_bytes(kwargs.pop("json"))
+            headers["Content-Type"] = "application/json"
         try:
             response = httpx.request(
-                method,
-                self.url + "/api/v1" + path,
-                headers=self._headers(auth),
-                timeout=30,
-                **kwargs,
+                method, self.url + "/api/v1" + path, headers=headers, timeout=30, **kwargs
             )
         except httpx.HTTPError as exc:
             raise CsnetError(f"cannot reach {self.url}: {exc}", code="connection_failed") from None
         if response.status_code >= 400:
             raise _remote_error(response)
         return None if response.status_code == 204 else response.json()
+
+
+def json_bytes(value: Any) -> bytes:
+    """The request body; BadInput (exit 2) for text that is not Unicode, e.g. a lone surrogate
+    that a terminal or a file in another encoding let through."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ascii(exc.object[exc.start : exc.end])
+        raise BadInput(
+            f"the input is not valid Unicode text: {bad} at position {exc.start} of a value"
+        ) from None
 
 
 def _remote_error(response: httpx.Response) -> RemoteError:

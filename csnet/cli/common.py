@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from csnet.errors import CsnetError
 from csnet.node import Node, open_node
@@ -49,8 +50,27 @@ def exit_code_for(error: CsnetError) -> int:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # why: messages quote input and patterns ("[a-z2-7]"); printed as markup, rich would eat them
+    line = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def choice(allowed: Iterable[str], parse: Callable[[str], str] = str) -> Callable[[str], str]:
+    """An option type that accepts only these values (after `parse`, e.g. upper-casing), so a
+    wrong one is a usage error naming the option and the values allowed."""
+    values = tuple(allowed)
+
+    def check(given: str) -> str:
+        try:
+            value = parse(given.strip())
+        except ValueError:
+            value = None
+        if value not in values:
+            raise typer.BadParameter(f"{given!r} is not one of {', '.join(values)}")
+        return value
+
+    return check
 
 
 @contextmanager

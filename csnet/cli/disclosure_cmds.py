@@ -21,7 +21,7 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, console, print_json
+from csnet.cli.common import JsonFlag, choice, console, print_json
 
 disclosure_app = typer.Typer(
     help="Disclosure requests: ask a peer to release what it holds; approve or decline.",
@@ -52,11 +52,20 @@ def _print_one(row: dict[str, Any]) -> None:
 @disclosure_app.command("list")
 def disclosure_list(
     status: Annotated[
-        str | None, typer.Option("--status", help="pending, approved or declined.")
+        str | None,
+        typer.Option(
+            "--status",
+            help="pending, approved or declined.",
+            parser=choice(("pending", "approved", "declined"), str.lower),
+        ),
     ] = None,
     direction: Annotated[
         str | None,
-        typer.Option("--direction", help="incoming (asked of this node) or outgoing."),
+        typer.Option(
+            "--direction",
+            help="incoming (asked of this node) or outgoing.",
+            parser=choice(("incoming", "outgoing"), str.lower),
+        ),
     ] = None,
     limit: LimitOpt = 50,
     before: BeforeOpt = None,

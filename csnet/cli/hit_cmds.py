@@ -16,8 +16,9 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, console, print_json
+from csnet.cli.common import JsonFlag, choice, console, print_json
 from csnet.cli.item_cmds import GroupOpt, TagOpt, TlpOpt, ToOpt, sharing
+from csnet.handling.categories import DataSubjectCategory
 
 indicator_app = typer.Typer(
     help="Indicators: record one seen in the field, find one in the items, show one.",
@@ -29,6 +30,7 @@ SubjectOpt = Annotated[
         "--subject",
         help="Category of the person it belongs to (repeat): suspect, convicted, victim, "
         "smuggled_migrant, witness_contact.",
+        parser=choice((c.value for c in DataSubjectCategory), str.lower),
     ),
 ]
 

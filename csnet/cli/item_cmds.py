@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from csnet.cli.client import (
@@ -16,13 +17,22 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, console, print_json
+from csnet.cli.common import JsonFlag, choice, console, print_json
 from csnet.handling.markings import TLP
+from csnet.items.bodies import Topic, Urgency
 
 alert_app = typer.Typer(help="Alerts: post, list, show, reply, acknowledge.", no_args_is_help=True)
 note_app = typer.Typer(help="Notes on tactics and modus operandi.", no_args_is_help=True)
 
-TlpOpt = Annotated[str, typer.Option("--tlp", help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]
+TLP_LABELS = tuple(t.value.removeprefix("TLP:") for t in TLP)
+TlpOpt = Annotated[
+    str,
+    typer.Option(
+        "--tlp",
+        help="CLEAR, GREEN, AMBER, AMBER+STRICT or RED.",
+        parser=choice(TLP_LABELS, lambda t: TLP.parse(t).value.removeprefix("TLP:")),
+    ),
+]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeat).")]
 ToOpt = Annotated[
     list[str] | None,
@@ -31,6 +41,14 @@ ToOpt = Annotated[
 GroupOpt = Annotated[
     list[str] | None,
     typer.Option("--group", help="Sharing group id (grp-…) whose members receive it (repeat)."),
+]
+MemberOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--member",
+        help="Member id of this node who may read a TLP:RED item (repeat); nobody else here "
+        "reads it unless this node is named with --to.",
+    ),
 ]
 
 
@@ -52,20 +70,54 @@ def login(
     console.print(f"export CSNET_TOKEN={result['secret']}", highlight=False)
 
 
+def password(
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    keep_tokens: Annotated[
+        bool, typer.Option("--keep-tokens", help="Keep your API tokens (else all are revoked).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change your password: your sessions end and your API tokens are revoked (this one too),
+    unless --keep-tokens."""
+    current = typer.prompt("Current password", hide_input=True)
+    new = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    body = {"current_password": current, "new_password": new, "keep_tokens": keep_tokens}
+    result = Client(url, token).call("POST", "/auth/password", json=body)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"Password changed; {result['sessions_ended']} session(s) ended, "
+        f"{result['tokens_revoked']} API token(s) revoked."
+    )
+    if result["tokens_revoked"]:
+        console.print("Run `csnet login` for a new token.")
+
+
 def sharing(
-    tlp: str, to: list[str] | None, group: list[str] | None, subjects: list[str] | None = None
+    tlp: str,
+    to: list[str] | None,
+    group: list[str] | None,
+    subjects: list[str] | None = None,
+    members: list[str] | None = None,
 ) -> dict[str, Any]:
     """The markings and audience of an item to publish."""
     # why: the audience's nodes and groups are who the item is shared with; the node adds itself
-    audience = {"nodes": to or [], "groups": group or []}
+    # (except under TLP:RED, which its author's named members and nodes only read)
+    audience = {"nodes": to or [], "groups": group or [], "members": members or []}
     markings = {"tlp": TLP.parse(tlp).value, "subjects": subjects or []}
     return {"markings": markings, "audience": audience}
 
 
 def _item(
-    body: dict[str, Any], tlp: str, to: list[str] | None, group: list[str] | None
+    body: dict[str, Any],
+    tlp: str,
+    to: list[str] | None,
+    group: list[str] | None,
+    members: list[str] | None,
 ) -> dict[str, Any]:
-    return {"body": body, **sharing(tlp, to, group)}
+    return {"body": body, **sharing(tlp, to, group, members=members)}
 
 
 def _body(item: dict[str, Any]) -> dict[str, Any]:
@@ -84,9 +136,8 @@ def _print_page(page: dict[str, Any], kind: str) -> None:
         body = _body(item)
         label = body.get("urgency") if kind == "alert" else body.get("topic")
         title = "(personal data: use --justification)" if item["restricted"] else body.get("title")
-        table.add_row(
-            item["id"][:12], item["created"][:19], item["tlp"], str(label or ""), str(title or "")
-        )
+        cells = (item["id"][:12], item["created"][:19], item["tlp"], label or "", title or "")
+        table.add_row(*(escape(str(cell)) for cell in cells))
     console.print(table)
     if page.get("next_before"):
         console.print(f"More: --before {page['next_before']}")
@@ -97,7 +148,11 @@ def alert_post(
     title: Annotated[str, typer.Option(help="Short headline.")],
     text: Annotated[str, typer.Option(help="What happened and what to look for.")],
     urgency: Annotated[
-        str, typer.Option(help="FLASH, IMMEDIATE, PRIORITY or ROUTINE.")
+        str,
+        typer.Option(
+            help="FLASH, IMMEDIATE, PRIORITY or ROUTINE.",
+            parser=choice((u.value for u in Urgency), str.upper),
+        ),
     ] = "PRIORITY",
     place: Annotated[str | None, typer.Option(help="Place name.")] = None,
     lat: Annotated[float | None, typer.Option(help="Latitude of the place.")] = None,
@@ -109,6 +164,7 @@ def alert_post(
     tlp: TlpOpt = "AMBER",
     to: ToOpt = None,
     group: GroupOpt = None,
+    member: MemberOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
@@ -124,7 +180,7 @@ def alert_post(
         body["place"] = {"name": place, "lat": lat, "lon": lon}
     if route:
         body["route"] = route
-    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to, group))
+    result = Client(url, token).call("POST", "/alerts", json=_item(body, tlp, to, group, member))
     if as_json:
         print_json(result)
         return
@@ -161,11 +217,14 @@ def alert_show(
         return
     env = detail["item"]["envelope"]
     body, marks = env["body"], env["markings"]
-    console.print(f"[bold]{marks['tlp']}[/] · handling {marks['handling']['code']} · {env['kind']}")
-    console.print(f"[bold]{body.get('title', '')}[/] ({body.get('urgency', '')})")
-    console.print(body.get("text", ""), highlight=False)
+    # why: titles and texts are anyone's words: printed as text, never read as rich markup
+    tlp, code = escape(marks["tlp"]), escape(marks["handling"]["code"])
+    console.print(f"[bold]{tlp}[/] · handling {code} · {escape(env['kind'])}")
+    title, urgency = escape(str(body.get("title", ""))), escape(str(body.get("urgency", "")))
+    console.print(f"[bold]{title}[/] ({urgency})", highlight=False)
+    console.print(escape(str(body.get("text", ""))), highlight=False)
     for reply in detail["replies"]:
-        console.print(f"  ↳ {reply['envelope']['body']['text']}", highlight=False)
+        console.print(f"  ↳ {escape(str(reply['envelope']['body']['text']))}", highlight=False)
     for ack in detail["acks"]:
         console.print(f"  ✓ {ack['state']} by {ack['member']}@{ack['node']} at {ack['at']}")
 
@@ -208,20 +267,22 @@ def note_post(
         str,
         typer.Option(
             help="modus_operandi, concealment, documents, digital, "
-            "financial, routes, protection, legal, other"
+            "financial, routes, protection, legal, other",
+            parser=choice((t.value for t in Topic), str.lower),
         ),
     ] = "modus_operandi",
     tag: TagOpt = None,
     tlp: TlpOpt = "GREEN",
     to: ToOpt = None,
     group: GroupOpt = None,
+    member: MemberOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Share a note on tactics with practitioners."""
     body = {"title": title, "text": text, "topic": topic, "tags": tag or []}
-    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to, group))
+    result = Client(url, token).call("POST", "/notes", json=_item(body, tlp, to, group, member))
     print_json(result) if as_json else console.print(f"Posted note {result['id']}")
 
 

@@ -35,6 +35,7 @@ app = typer.Typer(
 app.command()(node_cmds.init)
 app.command()(node_cmds.serve)
 app.command()(item_cmds.login)
+app.command()(item_cmds.password)
 app.command()(watch_cmd.watch)
 app.command()(demo.demo)
 app.command("demo-code")(demo.demo_code)
@@ -70,6 +71,8 @@ def run(args: list[str] | None = None) -> int:
         return int(fail(f"{exc.format_message()}{hint}", USAGE_EXIT).exit_code)
     except ClickException as exc:
         return int(fail(exc.format_message(), exc.exit_code).exit_code)
+    except (ValueError, UnicodeError) as exc:  # bad input that reached past the option types
+        return int(fail(f"invalid input: {exc}", USAGE_EXIT).exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return int(fail("interrupted", INTERRUPTED_EXIT).exit_code)
     return result if isinstance(result, int) else 0

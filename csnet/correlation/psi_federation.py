@@ -75,6 +75,8 @@ def parse_request(body: bytes, limit: int) -> PsiRequest:
     psi.type_tag(data["type"])  # unknown types are refused
     justification = justification_of(data["justification"])
     points = psi_wire.decode_points(data["points"], "asked", limit)
+    if not points:  # why: answering would hand over the blinded set, and its size, for nothing
+        raise psi.PsiError("a PSI query asks at least one point", code="psi_empty_query")
     return PsiRequest(data["type"], points, justification)
 
 
@@ -171,8 +173,9 @@ def _one_query(
         "justification": justification,
     }
     response = call_peer(node, peer, "POST", PATH, payload)
-    reply = psi_wire.answer_from_json(response.json(), len(query.points), psi.MAX_HOLDER_POINTS)
-    return psi_pool.intersect(query, reply)
+    holder_limit = int(node.settings.psi_max_holder_points)
+    reply = psi_wire.answer_from_json(response.json(), len(query.points), holder_limit)
+    return psi_pool.intersect(query, reply, limit=holder_limit)
 
 
 def _audit_hitcheck(node: Node, actor: str, result: HitCheck, justification: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Sequence
 from typing import Any
 
 from csnet.correlation import psi
+from csnet.errors import BadInput
+from csnet.items.keys import b64url_decode
 
 _B64_POINT_CHARS = 43
 
@@ -31,9 +32,11 @@ def _decode(text: Any, what: str, index: int) -> bytes:
     if not isinstance(text, str) or len(text) != _B64_POINT_CHARS:
         raise psi.InvalidPoint(f"{what}: point {index} is not 43 base64url characters")
     try:
-        return base64.urlsafe_b64decode(text + "=")
-    except (binascii.Error, ValueError):
-        raise psi.InvalidPoint(f"{what}: point {index} is not base64url") from None
+        # why: one point has one spelling (no "+/", no stray trailing bits), as keys and
+        # signatures have: a malleable encoding would let one point pass as several
+        return b64url_decode(text)
+    except BadInput:
+        raise psi.InvalidPoint(f"{what}: point {index} is not canonical base64url") from None
 
 
 def answer_json(reply: psi.Answer) -> dict[str, list[str]]:
@@ -41,9 +44,13 @@ def answer_json(reply: psi.Answer) -> dict[str, list[str]]:
 
 
 def answer_from_json(data: Any, asked: int, holder_limit: int) -> psi.Answer:
-    """The holder's reply as the asker reads it (count and shape checked; validity later)."""
+    """The holder's reply as the asker reads it (count and shape checked; validity later):
+    exactly one point per point asked, and at most `holder_limit` of the holder's own."""
     if not isinstance(data, dict):
         raise psi.PsiError("the answer is not a JSON object", code="psi_bad_message")
-    answered = decode_points(data.get("answered"), "answered", asked)
+    answered_json = data.get("answered")
+    if isinstance(answered_json, list) and len(answered_json) != asked:
+        raise psi.PointCountMismatch(f"answered: {len(answered_json)} points for {asked} asked")
+    answered = decode_points(answered_json, "answered", asked)
     holder = decode_points(data.get("holder"), "holder", holder_limit)
     return psi.Answer(tuple(answered), tuple(holder))

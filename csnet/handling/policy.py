@@ -63,6 +63,7 @@ class ItemFacts:
     audience_groups: frozenset[str] = frozenset()
     markings: Markings = field(default_factory=Markings)
     subjects: frozenset[DataSubjectCategory] = frozenset()
+    audience_members: frozenset[str] = frozenset()  # member ids at the origin (TLP:RED)
 
     def __post_init__(self) -> None:
         # Union with the markings: a category missing on one side must never loosen the rules.
@@ -145,11 +146,18 @@ def _holds(actor: Actor, item: ItemFacts) -> Decision:
         return Decision.allow("the originating node holds its own item")
     if isinstance(actor, MemberActor) and _is_author(actor, item):
         return Decision.allow("the author")
+    if isinstance(actor, MemberActor) and _is_named_member(actor, item):
+        return Decision.allow(f"{actor.member_id} is a named recipient")
     return _reaches(item, actor.node_id, actor.country, actor.groups)
 
 
 def _is_author(actor: MemberActor, item: ItemFacts) -> bool:
     return actor.member_id == item.author and actor.node_id == item.origin
+
+
+def _is_named_member(actor: MemberActor, item: ItemFacts) -> bool:
+    """Named members are members of the originating node: a member id means nothing elsewhere."""
+    return actor.node_id == item.origin and actor.member_id in item.audience_members
 
 
 def _role(actor: Actor, action: Action, item: ItemFacts) -> Decision:

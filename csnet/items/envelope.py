@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from csnet.handling.grading import Grading
 from csnet.handling.markings import Markings
@@ -20,20 +28,31 @@ from csnet.items.fields import GroupId, ItemId, KindName, MemberId, NodeId, Sign
 UNSIGNED_EXCLUDE = frozenset({"id", "sig"})
 MAX_AUDIENCE_NODES = 1024
 MAX_AUDIENCE_GROUPS = 256
+MAX_AUDIENCE_MEMBERS = 256
 
 
 class Audience(BaseModel):
-    """Who an item is addressed to: node ids and/or sharing groups, sorted and deduplicated."""
+    """Who an item is addressed to: node ids, sharing groups and members of the originating node
+    (for TLP:RED), each sorted and deduplicated."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     nodes: tuple[NodeId, ...] = Field(default=(), max_length=MAX_AUDIENCE_NODES)
     groups: tuple[GroupId, ...] = Field(default=(), max_length=MAX_AUDIENCE_GROUPS)
+    members: tuple[MemberId, ...] = Field(default=(), max_length=MAX_AUDIENCE_MEMBERS)
 
-    @field_validator("nodes", "groups")
+    @field_validator("nodes", "groups", "members")
     @classmethod
     def _sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value)))
+
+    @model_serializer(mode="wrap")
+    def _without_empty_members(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # why: "members" came later; left out when empty, every older item keeps its bytes and id
+        data: dict[str, Any] = handler(self)
+        if not self.members:
+            data.pop("members", None)
+        return data
 
 
 class ItemFields(BaseModel):

@@ -12,6 +12,7 @@ def item_facts(env: Envelope) -> ItemFacts:
         author=env.author,
         audience_nodes=frozenset(env.audience.nodes),
         audience_groups=frozenset(env.audience.groups),
+        audience_members=frozenset(env.audience.members),
         markings=env.markings,
         subjects=frozenset(env.markings.subjects),
     )

@@ -57,11 +57,18 @@ def validate_body(kind: str, body: dict[str, Any]) -> BaseModel:
     try:
         return model.model_validate_json(text)
     except ValidationError as exc:
+        errors = _error_list(exc)
         raise BadInput(
-            f"{kind} body is invalid: {exc.error_count()} error(s)",
+            f"{kind} body is invalid: {_summary(errors, exc.error_count())}",
             code="bad_body",
-            details={"errors": _error_list(exc)},
+            details={"errors": errors},
         ) from None
+
+
+def _summary(errors: list[dict[str, str]], count: int) -> str:
+    """The first problem, naming the field (and, for a choice, the values allowed)."""
+    first = f"{errors[0]['loc'] or 'body'}: {errors[0]['msg']}" if errors else "invalid"
+    return first if count <= 1 else f"{first} (and {count - 1} more problem(s))"
 
 
 def _error_list(exc: ValidationError) -> list[dict[str, str]]:

@@ -51,6 +51,17 @@ members = Table(
     Column("created", DateTime(timezone=True), nullable=False),
 )
 
+# Failed-login counters, keyed by a hash of what is counted (a username at an address, a
+# username, an address): unknown usernames are counted like known ones, and no name is kept.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False, index=True),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import csnet
-from csnet.errors import CsnetError, error_body
+from csnet.errors import CsnetError, error_body, retry_after
 from csnet.node import Node
 from csnet.web import pages
 from csnet.web.api import (
@@ -123,7 +123,7 @@ def _install_handlers(app: FastAPI) -> None:
     async def csnet_error(request: Request, exc: CsnetError) -> Response:
         if pages.is_page(request):
             return pages.error_page(request, exc.status, exc.error_code, exc.message)
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=retry_after(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,15 @@ from csnet.federation.transport import PeerResponse
 from csnet.settings import Settings
 
 TIMEOUT_SECONDS = 30.0
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # the default of the peer_response_max_bytes setting
+
+
+class ResponseTooLarge(CsnetError):
+    """A peer answered more than this node reads: it stopped reading (a hostile or broken peer
+    must not exhaust the asker's memory)."""
+
+    status = 502
+    code = "peer_response_too_large"
 
 
 def peer_tls_context(ca_file: str = "") -> ssl.SSLContext:
@@ -31,21 +40,50 @@ def peer_tls_context(ca_file: str = "") -> ssl.SSLContext:
 
 
 class HttpPeerTransport:
-    """Synchronous httpx client; certificate checks stay on, redirects are not followed."""
+    """Synchronous httpx client; certificate checks stay on, redirects are not followed.
+    Answers are streamed and read up to `max_response_bytes`, never further."""
 
-    def __init__(self, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, client: httpx.Client | None = None, *, max_response_bytes: int = MAX_RESPONSE_BYTES
+    ) -> None:
         self._client = client or _client(peer_tls_context())
+        self.max_response_bytes = max_response_bytes
 
     @classmethod
     def for_settings(cls, settings: Settings) -> HttpPeerTransport:
-        return cls(_client(peer_tls_context(str(settings.peer_ca_file))))
+        """The transport with the node's trust (peer_ca_file) and its cap on answers."""
+        return cls(
+            _client(peer_tls_context(str(settings.peer_ca_file))),
+            max_response_bytes=int(settings.peer_response_max_bytes),
+        )
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes) -> PeerResponse:
         try:
-            response = self._client.request(method, url, headers=headers, content=body)
+            with self._client.stream(method, url, headers=headers, content=body) as response:
+                content = self._read(response, url)
         except httpx.HTTPError as exc:
             raise CsnetError(f"cannot reach {url}: {exc}", code="connection_failed") from None
-        return PeerResponse(response.status_code, dict(response.headers), response.content)
+        return PeerResponse(response.status_code, dict(response.headers), content)
+
+    def _read(self, response: httpx.Response, url: str) -> bytes:
+        limit = self.max_response_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large(url)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():  # decoded: a compressed bomb counts as it expands
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, url: str) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            f"{url} answered more than {self.max_response_bytes} bytes "
+            "(peer_response_max_bytes); stopped reading"
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from csnet.handling.grading import Grading
 from csnet.handling.markings import Markings
 from csnet.handling.roles import Role
-from csnet.items.fields import GroupId, NodeId
+from csnet.items.fields import GroupId, MemberId, NodeId
 from csnet.safe_text import MultiLine, OneLine
 
 USERNAME = r"^[a-z0-9._-]{3,64}$"
@@ -58,6 +58,21 @@ class LoginIn(Strict):
     totp: str = Field(pattern=TOTP)
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+    keep_tokens: bool = False  # by default every API token is revoked with the old password
+
+
+class RevokedOut(BaseModel):
+    tokens_revoked: int
+    sessions_ended: int
+
+
+class DisableIn(Strict):
+    revoke_tokens: bool = True
+
+
 class TokenLoginIn(LoginIn):
     token_name: OneLine = Field(default="cli", min_length=1, max_length=100)
     scopes: list[Scope] = Field(default_factory=_member_scopes, min_length=1, max_length=3)
@@ -70,6 +85,10 @@ class MemberOut(BaseModel):
     display_name: str
     role: Role
     disabled: bool
+
+
+class DisabledMemberOut(MemberOut):
+    tokens_revoked: int
 
 
 class SessionOut(BaseModel):
@@ -113,6 +132,7 @@ class NewTokenOut(BaseModel):
 class AudienceIn(Strict):
     nodes: list[NodeId] = Field(default_factory=list, max_length=200)
     groups: list[GroupId] = Field(default_factory=list, max_length=50)
+    members: list[MemberId] = Field(default_factory=list, max_length=50)  # TLP:RED, this node
 
 
 class ItemIn(Strict):

@@ -10,13 +10,15 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from csnet.accounts import GENERIC_FAILURE, Member, code_at, disable_member, login
+from csnet.accounts.login import LoginLimits
 from csnet.errors import CsnetError, RateLimited, Unauthenticated
 from csnet.store.engine import Store
-from csnet.store.tables import members
+from csnet.store.tables import login_throttle, members
 
 NewMember = Callable[..., tuple[Member, str]]
 THRESHOLD = 3
 MINUTES = 15
+LIMITS = LoginLimits(THRESHOLD, MINUTES)
 
 
 def attempt(
@@ -30,18 +32,28 @@ def attempt(
     """The documented calling pattern: catch inside the transaction so the counter commits."""
     with store.write() as conn:
         try:
-            return login(conn, username, password, code, now, THRESHOLD, MINUTES, hasher=hasher)
+            return login(
+                conn, username, password, code, now, LIMITS, client="10.0.0.1", hasher=hasher
+            )
         except (Unauthenticated, RateLimited) as exc:
             return exc
 
 
 def counters(store: Store, username: str) -> tuple[int, datetime | None, int | None]:
+    """Failures and lock of the username at the test's address, and the member's last step."""
+    key = LIMITS.counters(username, "10.0.0.1")[0].key
     with store.read() as conn:
         row = conn.execute(select(members).where(members.c.username == username)).one()
-    locked = row.locked_until
-    if locked is not None:  # SQLite hands back naive UTC
-        locked = locked.replace(tzinfo=UTC) if locked.tzinfo is None else locked.astimezone(UTC)
-    return row.failed_logins, locked, row.last_totp_step
+        count = conn.execute(select(login_throttle).where(login_throttle.c.key == key)).first()
+    if count is None:
+        return 0, None, row.last_totp_step
+    return count.failures, _utc(count.locked_until), row.last_totp_step
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:  # SQLite hands back naive UTC
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def test_success_returns_the_member_and_records_the_step(
@@ -115,7 +127,8 @@ def test_lockout_at_threshold_and_release_after_the_period(
     assert [type(r) for r in results] == [Unauthenticated] * (THRESHOLD - 1) + [RateLimited]
     until = now + timedelta(seconds=THRESHOLD - 1, minutes=MINUTES)
     assert isinstance(results[-1], RateLimited)
-    assert results[-1].message == f"account locked until {until.isoformat()}"
+    assert results[-1].message == f"too many failed logins: try again after {until.isoformat()}"
+    assert results[-1].details["retry_after"] == MINUTES * 60
     assert counters(store, "alice")[:2] == (THRESHOLD, until)
 
     # Locked: right credentials are refused, and the counter does not move.
@@ -180,5 +193,5 @@ def test_an_escaping_error_rolls_the_counter_back(
     """Why callers must catch inside the transaction (documented in csnet.accounts.login)."""
     new_member()
     with pytest.raises(Unauthenticated), store.write() as conn:
-        login(conn, "alice", "wrong password!", "000000", now, THRESHOLD, MINUTES, hasher=hasher)
+        login(conn, "alice", "wrong password!", "000000", now, LIMITS, hasher=hasher)
     assert counters(store, "alice")[0] == 0

@@ -175,3 +175,25 @@ def test_asker_needs_justification_and_an_active_peer(peered: Pair) -> None:
     with pytest.raises(CsnetError) as caught:
         ask_b(peered, ASKED)
     assert caught.value.error_code == "peer_not_active"
+
+
+def test_an_empty_query_is_refused_not_answered_with_the_whole_set(peered: Pair) -> None:
+    payload = {"type": "phone", "points": [], "justification": "x"}
+    assert send_raw(peered, payload).error_code == "psi_empty_query"
+
+
+def test_points_in_standard_base64_are_refused(peered: Pair) -> None:
+    points = _points(40)
+    standard = next(p for p in points if "-" in p or "_" in p)
+    respelled = standard.replace("-", "+").replace("_", "/")
+    payload = {"type": "phone", "points": [respelled], "justification": "x"}
+    assert send_raw(peered, payload).error_code == "psi_invalid_point"
+
+
+def test_the_asker_refuses_more_holder_points_than_it_accepts(
+    peered: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fewer = peered.a.settings.replace(psi_max_holder_points=2)
+    monkeypatch.setattr(peered.a, "settings", fewer)
+    with pytest.raises(psi.TooManyPoints):
+        ask_b(peered, ASKED[:1])  # the holder answers with its 3 held values

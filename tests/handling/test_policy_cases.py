@@ -156,3 +156,26 @@ def test_green_network_wide_reaches_every_node() -> None:
 def test_clear_goes_anywhere() -> None:
     assert allowed(NAMED, Action.FORWARD, item(TLP.CLEAR), to("node-x", "PL"))
     assert can_read(OUTSIDER, item(TLP.CLEAR))
+
+
+def test_red_named_member_of_the_origin_reads_and_no_other() -> None:
+    red = ItemFacts(
+        "node-o",
+        "m-author",
+        frozenset({"node-a"}),
+        audience_members=frozenset({"m-an"}),
+        markings=Markings(tlp=TLP.RED),
+    )
+    admin = MemberActor("m-root", "node-o", "FR", Role.ADMIN)
+    assert can_read(AUTHOR, red)
+    assert can_read(ORIGIN_ANALYST, red)  # named by the author
+    assert not can_read(ORIGIN_SUPERVISOR, red)  # own node, not named
+    assert not can_read(admin, red)  # administrators included
+    assert can_read(NAMED, red)
+
+
+def test_red_named_member_id_does_not_reach_another_node() -> None:
+    red = ItemFacts(
+        "node-o", "m-author", audience_members=frozenset({"m-it"}), markings=Markings(tlp=TLP.RED)
+    )
+    assert not can_read(NAMED, red)  # member ids are the origin's: m-it of node-a is not named

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from csnet.accounts import sessions, tokens
-from csnet.accounts.login import login
+from csnet.accounts import credentials, sessions, tokens
+from csnet.accounts.login import LoginLimits, login
 from csnet.accounts.members import Member
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import CsnetError, RateLimited, Unauthenticated
 from csnet.node import Node
 from csnet.web.deps import SESSION_COOKIE, AuthDep, NodeDep, secure_cookies
-from csnet.web.schemas import LoginIn, MemberOut, NewTokenOut, SessionOut, TokenLoginIn, TokenOut
+from csnet.web.schemas import (
+    LoginIn,
+    MemberOut,
+    NewTokenOut,
+    PasswordChangeIn,
+    RevokedOut,
+    SessionOut,
+    TokenLoginIn,
+    TokenOut,
+)
 
 router = APIRouter(prefix="/auth", tags=["authentication"])
 
@@ -28,18 +37,12 @@ def member_out(member: Member) -> MemberOut:
 
 def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     """Check credentials; a failure is counted and audited (committed) before it is raised."""
-    settings = node.settings
+    limits = login_limits(node)
     failure: CsnetError | None = None
     with node.store.write() as conn:
         try:
             member = login(
-                conn,
-                body.username,
-                body.password,
-                body.totp,
-                node.now(),
-                lockout_threshold=int(settings.lockout_threshold),
-                lockout_minutes=int(settings.lockout_minutes),
+                conn, body.username, body.password, body.totp, node.now(), limits, client=client
             )
         except (Unauthenticated, RateLimited) as exc:
             failure = exc
@@ -50,6 +53,17 @@ def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     if failure is not None:
         raise failure
     return member
+
+
+def login_limits(node: Node) -> LoginLimits:
+    settings = node.settings
+    return LoginLimits(
+        threshold=int(settings.lockout_threshold),
+        minutes=int(settings.lockout_minutes),
+        address_threshold=int(settings.login_address_threshold),
+        address_minutes=int(settings.login_address_minutes),
+        account_threshold=int(settings.lockout_account_threshold),
+    )
 
 
 def _login_entry(actor: str, action: AuditAction, client: str) -> AuditEntry:
@@ -107,6 +121,16 @@ def login_token(body: TokenLoginIn, request: Request, node: NodeDep) -> NewToken
             conn, member.id, body.token_name, list(body.scopes), node.now(), days
         )
     return NewTokenOut(token=TokenOut.model_validate(info, from_attributes=True), secret=secret)
+
+
+@router.post("/password", response_model=RevokedOut)
+def change_password(body: PasswordChangeIn, node: NodeDep, auth: AuthDep) -> RevokedOut:
+    """A new password: every session ends and every API token is revoked (this one included),
+    unless `keep_tokens` is true."""
+    revoked = credentials.change_password(
+        node, auth.member.id, body.current_password, body.new_password, keep_tokens=body.keep_tokens
+    )
+    return RevokedOut(tokens_revoked=revoked.tokens_revoked, sessions_ended=revoked.sessions_ended)
 
 
 @router.get("/me", response_model=MemberOut)

@@ -82,6 +82,7 @@ def new_item(kind: str, body: ItemIn, payload: dict[str, Any]) -> NewItem:
         grading=body.grading,
         audience_nodes=tuple(body.audience.nodes),
         audience_groups=tuple(body.audience.groups),
+        audience_members=tuple(body.audience.members),
     )
 
 

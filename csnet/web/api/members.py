@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from csnet.accounts import members
+from csnet.accounts import credentials, members
 from csnet.accounts.totp import provisioning_uri
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.web.api.auth import member_out
 from csnet.web.deps import AdminDep, NodeDep
-from csnet.web.schemas import MemberIn, MemberOut, NewMemberOut
+from csnet.web.schemas import DisabledMemberOut, DisableIn, MemberIn, MemberOut, NewMemberOut
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -52,9 +52,16 @@ def add_member(body: MemberIn, node: NodeDep, auth: AdminDep) -> NewMemberOut:
     return NewMemberOut(member=member_out(member), totp_secret=secret, totp_uri=uri)
 
 
-@router.post("/{member_id}/disable", response_model=MemberOut)
-def disable_member(member_id: str, node: NodeDep, auth: AdminDep) -> MemberOut:
+@router.post("/{member_id}/disable", response_model=DisabledMemberOut)
+def disable_member(
+    member_id: str, node: NodeDep, auth: AdminDep, body: DisableIn | None = None
+) -> DisabledMemberOut:
+    """Disable a member; their API tokens are revoked unless `revoke_tokens` is false."""
+    revoke = body.revoke_tokens if body else True
     with node.store.write() as conn:
-        member = members.disable_member(conn, member_id)
-        append(conn, _change(auth.member.id, member_id, "disabled"), node.now())
-    return member_out(member)
+        member, ended = credentials.disable_member(
+            conn, member_id, node.now(), revoke_tokens=revoke
+        )
+        what = f"disabled; {ended.tokens_revoked} API tokens revoked"
+        append(conn, _change(auth.member.id, member_id, what), node.now())
+    return DisabledMemberOut(**member_out(member).model_dump(), tokens_revoked=ended.tokens_revoked)

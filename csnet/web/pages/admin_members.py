@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.accounts import members
+from csnet.accounts import credentials, members
 from csnet.audit import AuditAction, append
 from csnet.errors import BadInput, Conflict
 from csnet.handling.roles import Role
@@ -139,8 +139,9 @@ def _last_admin() -> str:
 def disable(request: Request, member_id: str, node: NodeDep, user: AdminPageDep) -> Response:
     try:
         with node.store.write() as conn:
-            members.disable_member(conn, member_id)
-            details = {"member": member_id, "change": "disabled"}
+            _member, ended = credentials.disable_member(conn, member_id, node.now())
+            revoked = f"disabled; {ended.tokens_revoked} API tokens revoked"
+            details = {"member": member_id, "change": revoked}
             append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())
     except Conflict:
         return _page(request, node, {"refusal": _last_admin()}, 409)

@@ -42,6 +42,7 @@ class Offered:
 
     groups: frozenset[str]
     nodes: frozenset[str]
+    members: frozenset[str] = frozenset()  # this node's members, nameable under TLP:RED
 
 
 def _float(value: str, name: str, errors: Errors, message: str) -> float | None:
@@ -205,12 +206,16 @@ def grading_of(form: ComposeForm, errors: Errors) -> AdmiraltyGrade | EuropolGra
         return None
 
 
-def audience_of(form: ComposeForm, offered: Offered, errors: Errors) -> tuple[list[str], list[str]]:
+def audience_of(
+    form: ComposeForm, offered: Offered, errors: Errors
+) -> tuple[list[str], list[str], list[str]]:
     groups = sorted(set(form.groups))
     nodes = sorted(set(form.nodes))
-    if not set(groups) <= offered.groups or not set(nodes) <= offered.nodes:
+    members = sorted(set(form.members))
+    listed = set(groups) <= offered.groups and set(nodes) <= offered.nodes
+    if not listed or not set(members) <= offered.members:
         errors["audience"] = _("Choose the audience from the groups and nodes listed.")
-    return groups, nodes
+    return groups, nodes, members
 
 
 def build(form: ComposeForm, offered: Offered) -> tuple[NewItem | None, Errors]:
@@ -222,7 +227,7 @@ def build(form: ComposeForm, offered: Offered) -> tuple[NewItem | None, Errors]:
     }
     markings = markings_of(form, subjects, errors)
     grading = grading_of(form, errors)
-    groups, nodes = audience_of(form, offered, errors)
+    groups, nodes, members = audience_of(form, offered, errors)
     if errors or markings is None:
         return None, errors
     item = NewItem(
@@ -232,5 +237,6 @@ def build(form: ComposeForm, offered: Offered) -> tuple[NewItem | None, Errors]:
         grading=grading,
         audience_nodes=tuple(nodes),
         audience_groups=tuple(groups),
+        audience_members=tuple(members),
     )
     return item, errors

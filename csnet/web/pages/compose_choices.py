@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csnet.accounts.members import list_members
 from csnet.federation import groups as sharing_groups
 from csnet.federation.peers import PeerStatus, list_peers
 from csnet.handling.categories import DataSubjectCategory
@@ -23,11 +24,12 @@ class Option:
     detail: str
 
 
-def audience_options(node: Node) -> tuple[list[Option], list[Option]]:
-    """The sharing groups this node belongs to, and its active peer nodes."""
+def audience_options(node: Node) -> tuple[list[Option], list[Option], list[Option]]:
+    """The sharing groups this node belongs to, its active peer nodes, and its members."""
     with node.store.read() as conn:
         view = sharing_groups.load(conn)
         peers = list_peers(conn)
+        people = list_members(conn)
     groups = [
         Option(g.id, g.name, _("%(n)s nodes") % {"n": len(g.members)})
         for g in sorted(view.groups.values(), key=lambda g: g.name)
@@ -38,11 +40,16 @@ def audience_options(node: Node) -> tuple[list[Option], list[Option]]:
         for p in peers
         if p.status is PeerStatus.ACTIVE
     ]
-    return groups, nodes
+    members = [Option(m.id, m.display_name, m.username) for m in people]
+    return groups, nodes, members
 
 
-def offered(groups: list[Option], nodes: list[Option]) -> Offered:
-    return Offered(frozenset(g.value for g in groups), frozenset(n.value for n in nodes))
+def offered(groups: list[Option], nodes: list[Option], members: list[Option]) -> Offered:
+    return Offered(
+        frozenset(g.value for g in groups),
+        frozenset(n.value for n in nodes),
+        frozenset(m.value for m in members),
+    )
 
 
 def urgencies() -> list[Choice]:
@@ -124,10 +131,11 @@ def admiralty_information() -> list[Choice]:
 
 def pickers(node: Node) -> dict[str, object]:
     """Everything the compose template offers, in one context dict."""
-    groups, nodes = audience_options(node)
+    groups, nodes, members = audience_options(node)
     return {
         "group_options": groups,
         "node_options": nodes,
+        "member_options": members,
         "urgencies": urgencies(),
         "topics": topics(),
         "tlps": [t.value for t in (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)],

@@ -58,6 +58,7 @@ class ComposeForm:
     lon: str = ""
     groups: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # named readers of a TLP:RED item
     tlp: str = "TLP:AMBER"
     handling: str = "H0"
     handling_text: str = ""
@@ -112,6 +113,7 @@ def parse(form: FormData) -> ComposeForm:
         data.kind = "alert"
     data.groups = [v for v in form.getlist("groups") if isinstance(v, str)]
     data.nodes = [v for v in form.getlist("nodes") if isinstance(v, str)]
+    data.members = [v for v in form.getlist("members") if isinstance(v, str)]
     data.persons = [
         PersonRow(*(_text(form, f"person-{i}-{f}") for f in PERSON_FIELDS))
         for i in _rows(form, "person")[:MAX_PERSONS]
@@ -151,6 +153,7 @@ def from_envelope(env: Envelope) -> ComposeForm:
         lon=_number(place.get("lon")),
         groups=list(env.audience.groups),
         nodes=list(env.audience.nodes),
+        members=list(env.audience.members),
         tlp=markings.tlp.value,
         handling=markings.handling.code.value,
         handling_text=markings.handling.text or "",

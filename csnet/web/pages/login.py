@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from csnet.accounts import sessions
-from csnet.errors import RateLimited, Unauthenticated
+from csnet.errors import RateLimited, Unauthenticated, retry_after
 from csnet.node import Node
 from csnet.web.api.auth import checked_login
 from csnet.web.deps import SESSION_COOKIE, NodeDep, secure_cookies
@@ -67,8 +67,10 @@ def login_submit(
     client = request.client.host if request.client else "unknown"
     try:
         member = checked_login(node, body, client)
-    except RateLimited:
-        return _failed(request, username, target, "locked")
+    except RateLimited as exc:
+        refused = _failed(request, username, target, "locked")
+        refused.headers.update(retry_after(exc) or {})
+        return refused
     except Unauthenticated:
         return _failed(request, username, target, "invalid")
     with node.store.write() as conn:

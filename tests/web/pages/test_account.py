@@ -15,7 +15,7 @@ from csnet.audit import AuditAction, AuditFilter, list_entries
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.store.tables import members as members_table
-from tests.factories import PASSWORD, api
+from tests.factories import PASSWORD, api, token_for
 from tests.web.pages.conftest import Browser, csrf_of, log_in
 
 NEW_PASSWORD = "a different, longer passphrase"
@@ -239,3 +239,26 @@ def test_wrong_current_passwords_lock_the_account_and_end_its_sessions(node: Nod
         query = select(members_table.c.locked_until).where(members_table.c.id == amina.member.id)
         row = conn.execute(query)
         assert row.scalar_one() is not None
+
+
+def test_password_change_revokes_api_tokens_by_default(node: Node) -> None:
+    browser = log_in(node)
+    token = token_for(node, browser.member)
+    assert api(node, token).get("/api/v1/auth/me").status_code == 200
+    assert _change(browser, PASSWORD, NEW_PASSWORD).status_code == 303
+    assert api(node, token).get("/api/v1/auth/me").status_code == 401
+    changes = _actions(node, AuditAction.MEMBER_CHANGE)
+    assert any(e["details"].get("tokens") == "1 revoked" for e in changes)
+
+
+def test_password_change_keeps_api_tokens_when_asked(node: Node) -> None:
+    browser = log_in(node)
+    token = token_for(node, browser.member)
+    data = {
+        "current_password": PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "repeat_password": NEW_PASSWORD,
+        "keep_tokens": "on",
+    }
+    assert post(browser, "/account/password", data, follow_redirects=False).status_code == 303
+    assert api(node, token).get("/api/v1/auth/me").status_code == 200

@@ -234,3 +234,27 @@ def test_tags_split_on_latin_and_arabic_commas() -> None:
     from csnet.web.pages.compose_build import split_list
 
     assert split_list("قارب، ليبيا,boat") == ["قارب", " ليبيا", "boat"]
+
+
+def test_a_red_alert_names_the_members_of_this_node_who_read_it(node: Node) -> None:
+    author = log_in(node)
+    named = log_in(node, "bilal")
+    other = log_in(node, "chen")
+    assert named.member.display_name in author.client.get("/compose").text
+    form = _alert_form(tlp="TLP:RED", members=[named.member.id])
+    response = author.post("/compose", form, follow_redirects=False)
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    item_id = response.headers["location"].removeprefix("/items/")  # type: ignore[attr-defined]
+    with node.store.read() as conn:
+        held = item_store.get_item(conn, item_id)
+    assert held is not None
+    assert held.envelope.audience.members == (named.member.id,)
+    assert node.node_id not in held.envelope.audience.nodes
+    path = f"/items/{item_id}"
+    assert named.client.get(path, follow_redirects=False).status_code == 200
+    assert other.client.get(path, follow_redirects=False).status_code == 404
+
+
+def test_a_member_of_no_node_of_ours_cannot_be_named(node: Node) -> None:
+    html = _invalid(log_in(node), node, tlp="TLP:RED", members=["m_not_a_member"])
+    assert 'id="audience-error"' in html

@@ -35,6 +35,7 @@ def _alert(node: Node, browser: Browser, **body: Any) -> Envelope:
         alert_body(**body),
         Markings(**marks),
         grading=AdmiraltyGrade(source="B", information="2"),
+        audience_nodes=(node.node_id,),  # TLP:RED: this node named, so its members read it
     )
     return publish(node, Caller(browser.member), new)
 

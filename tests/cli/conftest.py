@@ -1,0 +1,31 @@
+"""A node whose API the CLI reaches in-process (httpx.request is routed to the app)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from csnet.node import Node
+from csnet.store.engine import Store
+from tests.factories import api, make_node
+
+SERVED_URL = "http://node.test"
+
+
+@pytest.fixture
+def served_node(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
+    made = make_node(tmp_path / "served", "" if store.is_sqlite else store.url)
+    app = api(made)
+
+    def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+        kwargs.pop("timeout", None)
+        answer = app.request(method, url.removeprefix(SERVED_URL), **kwargs)
+        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
+
+    monkeypatch.setattr(httpx, "request", request)
+    yield made
+    made.close()
