@@ -3,7 +3,8 @@
 The request was already authenticated (known active peer, signature, freshness: inbound.py).
 Each item is then judged on its own, in the order the design fixes: item signature and hash →
 receiver in the audience → markings allow (relay rules) → body schema → links (the one link
-rule, csnet/items/links.py: who may correct, erase, consent, answer …). Accepted items, their
+rule, csnet/items/links.py: who may correct, erase, consent, answer …) → its (origin, seq)
+names no other item (seq_claims.py). Accepted items, their
 audit entries, refusal audit entries, relay outbox rows and the pull cursor are written in one
 transaction; refused items are never stored.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select, update
 
@@ -21,7 +22,7 @@ from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import consent, framing, groups, link_facts, outbox, relay
+from csnet.federation import consent, framing, groups, link_facts, outbox, relay, seq_claims
 from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
 from csnet.items import links, strict_json
@@ -53,9 +54,16 @@ class Receipt:
     refused: list[Refusal] = field(default_factory=list)
     stored: list[Envelope] = field(default_factory=list)  # newly stored (not held before)
     erased: list[Envelope] = field(default_factory=list)  # accepted, erased on arrival
+    index_of: dict[str, int] = field(default_factory=dict)  # accepted id -> its place in the batch
 
     def to_json(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "refused": [r.to_json() for r in self.refused]}
+
+    def withdraw(self, item_ids: set[str], error: CsnetError) -> None:
+        """Refuse items judged acceptable after all (the write found them in conflict)."""
+        self.accepted = [i for i in self.accepted if i not in item_ids]
+        late = [Refusal(self.index_of[i], i, error.error_code, error.message) for i in item_ids]
+        self.refused = sorted(self.refused + late, key=lambda r: r.index)
 
 
 def _lookup(node: Node, conn: Connection) -> Lookup:
@@ -89,10 +97,10 @@ class Views:
         self.links.add(env)  # and link to an item of the batch
 
 
-def check_item(node: Node, sender: Peer, checked: Checked, views: Views) -> Envelope:
+def check_item(node: Node, sender: Peer, item: Verified, views: Views) -> Envelope:
     """An item whose id and signature verified, through the remaining checks in order; its
     links last, by the one link rule (csnet/items/links.py)."""
-    env = Envelope.from_signed_bytes(checked.data)
+    env = item.env
     country = node.identity.country
     view, consents = views.groups, views.consents
     mine = view.of(node.node_id)
@@ -106,32 +114,35 @@ def check_item(node: Node, sender: Peer, checked: Checked, views: Views) -> Enve
         raise Forbidden(
             f"the markings do not let the sender pass it on: {why}", code="relay_forbidden"
         )
-    if checked.body_error is not None:
-        raise checked.body_error
+    if item.body_error is not None:
+        raise item.body_error
     links.check(env, views.links.facts(env))
     return env
 
 
-_CONSENT_MARK = b'"kind":"consent"'
-
-
 def _consents_first(
-    node: Node, sender: Peer, checked: dict[int, Checked | CsnetError], views: Views
+    node: Node,
+    sender: Peer,
+    checked: dict[int, Verified | CsnetError],
+    views: Views,
+    seqs: seq_claims.SeqClaims,
 ) -> dict[int, Envelope]:
     """The batch's consent items, judged before the rest: an H2 item relayed under a consent
     sorts before it (outbox order is (origin, seq)). One that fails here is judged again in
-    batch order, where its refusal is recorded."""
+    batch order, where its refusal is recorded; so is one whose (origin, seq) another item has,
+    which batch order decides."""
     early: dict[int, Envelope] = {}
     for index, outcome in checked.items():
-        if not isinstance(outcome, Checked) or _CONSENT_MARK not in outcome.data:
+        if not isinstance(outcome, Verified) or outcome.env.kind != consent.CONSENT_KIND:
+            continue
+        if not seqs.uncontested(outcome.env):
             continue
         try:
             env = check_item(node, sender, outcome, views)
         except CsnetError:
             continue
-        if env.kind == consent.CONSENT_KIND:
-            early[index] = env
-            views.consents.apply(env)
+        early[index] = env
+        views.consents.apply(env)
     return early
 
 
@@ -155,22 +166,52 @@ def _held(conn: Connection, ids: Sequence[str | None]) -> set[str]:
     return set(conn.execute(select(items.c.id).where(items.c.id.in_(wanted))).scalars())
 
 
-def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope], Receipt]:
-    """Verdicts in batch order. Items already held are accepted unchecked: their id is the hash
-    of content we verified before, and nothing is stored for them (a catch-up that overlaps a
-    push pays for each item once)."""
-    claimed = [_claimed_id(raw) for raw in raws]
+class Verified(NamedTuple):
+    """An item whose id and signature verified, parsed once; and, if its body failed its
+    kind's schema, why (judged after audience and markings)."""
+
+    env: Envelope
+    body_error: CsnetError | None
+
+
+def _verified(outcome: Checked | CsnetError) -> Verified | CsnetError:
+    if isinstance(outcome, CsnetError):
+        return outcome
+    return Verified(Envelope.from_signed_bytes(outcome.data), outcome.body_error)
+
+
+@dataclass
+class _Batch:
+    """What judging a batch reads from the store, in one read transaction."""
+
+    view: groups.Membership
+    checked: dict[int, Verified | CsnetError]  # by index; items held already are left out
+    seqs: seq_claims.SeqClaims
+
+
+def _read_batch(node: Node, claimed: list[str | None], raws: Sequence[Any]) -> _Batch:
     with node.store.read() as conn:
         view = groups.load(conn)
         held = _held(conn, claimed)
         todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
         verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
-    checked = dict(zip(todo, verdicts, strict=True))
+        checked = {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)}
+        envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
+        return _Batch(view, checked, seq_claims.load(conn, envelopes))
+
+
+def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope], Receipt]:
+    """Verdicts in batch order. Items already held are accepted unchecked: their id is the hash
+    of content we verified before, and nothing is stored for them (a catch-up that overlaps a
+    push pays for each item once)."""
+    claimed = [_claimed_id(raw) for raw in raws]
+    batch = _read_batch(node, claimed, raws)
+    checked = batch.checked
     countries = {node.node_id: node.identity.country}
     views = Views(
-        view, consent.View(node.store), link_facts.View(node.store, node.node_id, countries)
+        batch.view, consent.View(node.store), link_facts.View(node.store, node.node_id, countries)
     )
-    early = _consents_first(node, sender, checked, views)
+    early = _consents_first(node, sender, checked, views, batch.seqs)
     receipt = Receipt()
     chosen: dict[str, Envelope | None] = {}  # None: held already, nothing to store
     for index, item_id in enumerate(claimed):
@@ -179,15 +220,17 @@ def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope
             chosen.setdefault(item_id, None)
             continue
         try:
-            if not isinstance(outcome, Checked):
+            if not isinstance(outcome, Verified):
                 raise outcome or BadInput("item has no id", code="malformed")
             env = early.get(index) or check_item(node, sender, outcome, views)
             if index in early:  # judged before the batch: its target may come earlier in it
                 links.check(env, views.links.facts(env))
+            batch.seqs.claim(env)  # last: an item refused for another reason claims nothing
         except CsnetError as exc:
             receipt.refused.append(Refusal(index, item_id, exc.error_code, exc.message))
             continue
         chosen.setdefault(env.id, env)
+        receipt.index_of.setdefault(env.id, index)
         views.apply(env)
     receipt.accepted = list(chosen)
     return [env for env in chosen.values() if env is not None], receipt
@@ -226,6 +269,10 @@ def receive(
             conn.execute(select(items.c.id).where(items.c.id.in_(receipt.accepted))).scalars()
         )
         fresh = [e for e in envelopes if e.id not in held]
+        clashing = seq_claims.clashing(conn, fresh)  # stored by another receipt since judging
+        if clashing:
+            receipt.withdraw(clashing, seq_claims.seq_conflict())
+            fresh = [e for e in fresh if e.id not in clashing]
         receipt.stored = item_store.insert_items(
             conn, [(e, e.to_bytes()) for e in fresh], node.now()
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 
 from csnet.items import links
 from csnet.items.envelope import Envelope
@@ -15,6 +15,9 @@ from csnet.store import tables
 
 T = tables.items
 ITEM_ID_LENGTH = 64
+_KEYS_PER_QUERY = 500  # (origin, seq) pairs per statement: a batch's worth, two parameters each
+
+SeqKey = tuple[str, int]  # (origin, seq): names at most one item (uq_items_origin_seq)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,29 @@ def reserve_seqs(conn: Connection, origin: str, count: int) -> int:
         seqs = tables.origin_sequence
         conn.execute(update(seqs).where(seqs.c.origin == origin).values(last_seq=first + count - 1))
     return first
+
+
+def seq_holders(conn: Connection, keys: Iterable[SeqKey]) -> dict[SeqKey, str]:
+    """The id of the item held under each of these (origin, seq) pairs, where one is held.
+
+    One statement per 500 pairs (not one per item): receiving a batch asks this twice."""
+    wanted = sorted(set(keys))
+    found: dict[SeqKey, str] = {}
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        query = select(T.c.origin, T.c.seq, T.c.id).where(
+            _any_of(wanted[start : start + _KEYS_PER_QUERY])
+        )
+        found.update({(origin, int(seq)): item_id for origin, seq, item_id in conn.execute(query)})
+    return found
+
+
+def _any_of(keys: Sequence[SeqKey]) -> ColumnElement[bool]:
+    """origin = ? AND seq IN (...), OR-ed per origin: both SQLite and PostgreSQL search the
+    (origin, seq) index for each (SQLite scans the table for a row-value IN list)."""
+    seqs: dict[str, list[int]] = {}
+    for origin, seq in keys:
+        seqs.setdefault(origin, []).append(seq)
+    return or_(*(and_(T.c.origin == o, T.c.seq.in_(s)) for o, s in seqs.items()))
 
 
 def _item_row(env: Envelope, raw: bytes, now: datetime) -> dict[str, object]:
@@ -274,6 +300,7 @@ def count_items(conn: Connection) -> int:
 
 
 __all__ = [
+    "SeqKey",
     "StoredItem",
     "audience_targets",
     "count_items",
@@ -284,4 +311,5 @@ __all__ = [
     "list_items",
     "next_seq",
     "reserve_seqs",
+    "seq_holders",
 ]

@@ -284,3 +284,24 @@ def test_consent_body_is_strict() -> None:
         with pytest.raises(BadInput) as caught:
             validate_body("consent", bad)
         assert caught.value.error_code == "bad_body"
+
+
+def test_a_consent_under_a_held_seq_lets_nothing_through(net: Net) -> None:
+    """Whoever holds A's key signs a consent under a seq C already holds: judged ahead of the
+    batch, it would let the H2 item in and then be refused itself; it is judged in order."""
+    item = h2_item(net)
+    (held,) = post(net.a, to=(net.b.node_id, net.c.node_id), tlp=TLP.GREEN)
+    Delivery(net.a).flush_all()
+    assert raw_of(net.c, held.id) == held.to_bytes()
+    body = {"item": item.id, "relay_to_nodes": [net.c.node_id], "purpose": "forged"}
+    planted = resign({**held.unsigned_wire(), "kind": "consent", "body": body}, net.a.key)
+    wires = [json.loads(item.to_bytes()), planted]
+    receipt = inbox.receive(net.c, peer_at(net.c, net.b), wires)
+    assert receipt.accepted == []
+    assert [(r.index, r.code) for r in receipt.refused] == [
+        (0, "relay_forbidden"),
+        (1, "seq_conflict"),
+    ]
+    assert raw_of(net.c, item.id) is None and raw_of(net.c, held.id) == held.to_bytes()
+    with net.c.store.read() as conn:
+        assert consent.View(conn).grant(item.id, net.a.node_id) is None

@@ -2,7 +2,7 @@
 sealed under it, as its rotation announcement says (docs/federation.md §4)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 
 Keys retired before this revision were announced without a last seq. Each gets the highest seq
