@@ -435,3 +435,34 @@ def test_erasing_a_correction_of_another_kind_leaves_the_item_it_named(net: Net)
     assert push(net, net.a, net.c, [tomb]).json()["accepted"] == [tomb.id]
     assert not readable(net.c, wrong.id)
     assert readable(net.c, alert.id)
+
+
+def test_a_disclosure_request_not_naming_the_receiver_is_refused(net: Net) -> None:
+    """B asks A, addressed also to a group of B's that C is in: C receives it (a member of
+    the audience) but is not the node asked, and records no request."""
+    gid = group_ops.create(net.b, "askers", HOST).id
+    group_ops.add(net.b, gid, net.c.node_id, HOST)
+    Delivery(net.b).flush(net.c.node_id)
+    body = {"value_type": "phone", "value": PHONE, "justification": "PSI hit"}
+    draft = ItemDraft(
+        kind="disclosure_request",
+        author="mallory",
+        audience=Audience(nodes=(net.a.node_id,), groups=(gid,)),
+        markings=Markings(tlp=TLP.AMBER),
+        body=body,
+    )
+    net.forged += 1
+    request = seal(
+        draft, net.b.key, origin=net.b.node_id, seq=net.forged, created=net.pair.clock(),
+        body=validate_draft(draft),
+    )  # fmt: skip
+    before = state(net.c)
+    answer = push(net, net.b, net.c, [request])
+    assert answer.status == 200, answer.body
+    data = answer.json()
+    assert data["accepted"] == []
+    assert [r["code"] for r in data["refused"]] == ["disclosure_not_addressed"]
+    assert state(net.c) == before
+    with net.c.store.read() as conn:
+        assert item_store.get_item(conn, request.id) is None
+    assert refusals(net.c, request.id) == ["disclosure_not_addressed"]
