@@ -17,7 +17,17 @@ from csnet import audit as log
 from csnet.accounts import credentials, members, tokens
 from csnet.accounts.totp import provisioning_uri
 from csnet.audit import AuditAction, AuditEntry
-from csnet.cli.common import DataDir, JsonFlag, console, fail, local_node, print_json
+from csnet.cli.common import (
+    DataDir,
+    JsonFlag,
+    cells,
+    console,
+    fail,
+    foreign,
+    local_node,
+    print_json,
+    say,
+)
 from csnet.handling.roles import Role
 
 member_app = typer.Typer(help="Members of this node.", no_args_is_help=True)
@@ -78,9 +88,9 @@ def member_add(
     if as_json:
         print_json({"member": _member_dict(member), "totp_secret": secret, "totp_uri": uri})
         return
-    console.print(f"Added [bold]{username}[/] ({role}) as {member.id}")
+    console.print(f"Added [bold]{foreign(username)}[/] ({role}) as {member.id}", highlight=False)
     console.print(f"TOTP secret: [bold]{secret}[/]  (add it to an authenticator app)")
-    console.print(f"TOTP URI:    {uri}")
+    console.print(f"TOTP URI:    {foreign(uri)}", highlight=False)
 
 
 def _member_dict(member: members.Member) -> dict[str, object]:
@@ -104,9 +114,8 @@ def member_list(
         return
     table = Table("id", "username", "name", "role", "status")
     for m in found:
-        table.add_row(
-            m.id, m.username, m.display_name, m.role.value, "disabled" if m.disabled else "active"
-        )
+        status = "disabled" if m.disabled else "active"
+        table.add_row(*cells(m.id, m.username, m.display_name, m.role.value, status))
     console.print(table)
 
 
@@ -130,7 +139,8 @@ def member_disable(
             _host_entry(AuditAction.MEMBER_CHANGE, {"member": member.id, "change": change}),
             node.now(),
         )
-    console.print(f"Disabled {username}; {ended.tokens_revoked} API token(s) revoked.")
+    revoked = f"Disabled {username}; {ended.tokens_revoked} API token(s) revoked."
+    say(revoked)
 
 
 @token_app.command("create")
@@ -160,9 +170,8 @@ def token_create(
             {"id": info.id, "secret": secret, "scopes": scopes, "expires": info.expires.isoformat()}
         )
         return
-    console.print(
-        f"Token {info.id} for {username} ({', '.join(scopes)}), expires {info.expires:%Y-%m-%d}"
-    )
+    made = f"Token {info.id} for {username} ({', '.join(scopes)}), expires {info.expires:%Y-%m-%d}"
+    say(made)
     console.print(f"export CSNET_TOKEN={secret}", highlight=False)
 
 
@@ -191,12 +200,12 @@ def token_list(
         print_json(rows)
         return
     if not rows:
-        console.print(f"{username} has no tokens.")
+        say(f"{username} has no tokens.")
         return
     table = Table("id", "name", "scopes", "expires", "status")
     for t in found:
         status = "revoked" if t.revoked else "active"
-        table.add_row(t.id, t.name, ", ".join(t.scopes), f"{t.expires:%Y-%m-%d}", status)
+        table.add_row(*cells(t.id, t.name, ", ".join(t.scopes), f"{t.expires:%Y-%m-%d}", status))
     console.print(table)
 
 
@@ -213,7 +222,7 @@ def token_revoke(
             _host_entry(AuditAction.TOKEN_CHANGE, {"token": token_id, "change": "revoked"}),
             node.now(),
         )
-    console.print(f"Revoked {token_id}.")
+    say(f"Revoked {token_id}.")
 
 
 @audit_app.command("verify")
@@ -229,7 +238,8 @@ def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         console.print(f"[green]Audit log intact[/]: {report.rows} rows verified.")
     else:
         for problem in report.problems:
-            console.print(f"[red]{problem.kind}[/]: {problem.message}", highlight=False)
+            kind, message = foreign(problem.kind), foreign(problem.message)
+            console.print(f"[red]{kind}[/]: {message}", highlight=False)
     if not report.ok:
         raise (
             typer.Exit(6)
@@ -268,4 +278,4 @@ def audit_export(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, "utf-8")
-        console.print(f"Wrote {len(lines)} rows to {output}.")
+        say(f"Wrote {len(lines)} rows to {output}.")

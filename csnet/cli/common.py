@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from csnet.errors import CsnetError
 from csnet.node import Node, open_node
@@ -54,6 +55,24 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     line = " ".join(message.split())
     err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def foreign(value: object) -> str:
+    """Someone else's words (a title, a reason, a peer's name or agency, a username, a token
+    name …) for a line printed as rich markup: escaped, so `[/]` prints as typed instead of
+    raising, and `[red]` cannot restyle the terminal. Control characters never reach the
+    terminal either (rich strips them from whatever it prints)."""
+    return escape(str(value))
+
+
+def say(line: object, **options: Any) -> None:
+    """Print a line holding someone else's words, as plain text (never markup)."""
+    console.print(Text(str(line)), **options)
+
+
+def cells(*values: object) -> list[Text]:
+    """A table row: rich reads every str cell as markup, so each cell is plain text."""
+    return [Text(str(value)) for value in values]
 
 
 def choice(allowed: Iterable[str], parse: Callable[[str], str] = str) -> Callable[[str], str]:

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from csnet.cli import peer_cmds
-from csnet.cli.common import DataDir, JsonFlag, console, local_node, print_json
+from csnet.cli.common import DataDir, JsonFlag, cells, console, foreign, local_node, print_json
 from csnet.errors import BadInput
 from csnet.federation import consent_ops
 from csnet.federation.delivery import Delivery
@@ -53,12 +53,17 @@ def parse_expiry(text: str | None, now: datetime) -> datetime | None:
 
 
 def _show(grant: dict[str, Any]) -> None:
-    console.print(f"[bold]consent {grant['state']}[/] for item {grant['item']}", highlight=False)
-    console.print(f"  consent  {grant['consent']}", highlight=False)
-    console.print(f"  nodes    {', '.join(grant['relay_to_nodes']) or '-'}", highlight=False)
-    console.print(f"  groups   {', '.join(grant['relay_to_groups']) or '-'}", highlight=False)
-    console.print(f"  expires  {grant['expires'] or 'never'}", highlight=False)
-    console.print(f"  purpose  {grant['purpose']}", highlight=False)
+    state, item = foreign(grant["state"]), foreign(grant["item"])
+    console.print(f"[bold]consent {state}[/] for item {item}", highlight=False)
+    lines = (
+        ("consent", grant["consent"]),
+        ("nodes", ", ".join(grant["relay_to_nodes"]) or "-"),
+        ("groups", ", ".join(grant["relay_to_groups"]) or "-"),
+        ("expires", grant["expires"] or "never"),
+        ("purpose", grant["purpose"]),
+    )
+    for label, value in lines:
+        console.print(f"  {label:<8} {foreign(value)}", highlight=False)
 
 
 @consent_app.command("grant")
@@ -116,7 +121,5 @@ def list_(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     for g in found:
         origin = "this node" if g["mine"] else str(g["origin"])
         nodes, groups = len(g["relay_to_nodes"]), len(g["relay_to_groups"])
-        table.add_row(
-            str(g["item"])[:12], origin, str(g["state"]), str(nodes), str(groups), str(g["expires"])
-        )
+        table.add_row(*cells(str(g["item"])[:12], origin, g["state"], nodes, groups, g["expires"]))
     console.print(table)

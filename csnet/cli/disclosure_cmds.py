@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from csnet.cli.client import (
     BeforeOpt,
@@ -21,7 +20,7 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, choice, console, print_json
+from csnet.cli.common import JsonFlag, cells, choice, console, foreign, print_json, say
 
 disclosure_app = typer.Typer(
     help="Disclosure requests: ask a peer to release what it holds; approve or decline.",
@@ -34,19 +33,18 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (sent to the asker
 def _print_one(row: dict[str, Any]) -> None:
     value = "(personal data: use --justification)" if row["restricted"] else row["value"]
     peer = row["holder"] if row["direction"] == "outgoing" else row["asker"]
-    console.print(
-        f"[bold]{row['status']}[/] {row['direction']} {row['request_id']}\n"
-        f"  peer {peer}, asked {row['requested_at'][:19]} by {row['requested_by']}",
-        highlight=False,
-    )
-    console.print(Text(f"  {row['value_type']}: {value}"))
+    status, rest = foreign(row["status"]), foreign(f"{row['direction']} {row['request_id']}")
+    console.print(f"[bold]{status}[/] {rest}", highlight=False)
+    asked = f"  peer {peer}, asked {row['requested_at'][:19]} by {row['requested_by']}"
+    say(asked)
+    say(f"  {row['value_type']}: {value}")
     if row["justification"]:
-        console.print(Text(f"  justification: {row['justification']}"))
+        say(f"  justification: {row['justification']}")
     if row["decided_at"]:
         when = f"{row['decided_at'][:19]} by {row['decided_by']}"
-        console.print(Text(f"  {row['status']} {when}: {row['reason']}"))
+        say(f"  {row['status']} {when}: {row['reason']}")
     if row["disclosure_id"]:
-        console.print(f"  answer: item {row['disclosure_id']}", highlight=False)
+        say(f"  answer: item {row['disclosure_id']}")
 
 
 @disclosure_app.command("list")
@@ -91,12 +89,14 @@ def disclosure_list(
     for row in page["disclosures"]:
         value = "(restricted)" if row["restricted"] else row["value"]
         table.add_row(
-            row["request_id"][:12],
-            row["status"],
-            row["direction"],
-            row["value_type"],
-            Text(value),
-            row["requested_at"][:16].replace("T", " "),
+            *cells(
+                row["request_id"][:12],
+                row["status"],
+                row["direction"],
+                row["value_type"],
+                value,
+                row["requested_at"][:16].replace("T", " "),
+            )
         )
     console.print(table)
     if any(row["restricted"] for row in page["disclosures"]):
@@ -136,7 +136,7 @@ def disclosure_request(
     if as_json:
         print_json(row)
         return
-    console.print(f"Asked {peer}: request {row['request_id']}", highlight=False)
+    say(f"Asked {peer}: request {row['request_id']}")
 
 
 @disclosure_app.command("approve")
@@ -176,7 +176,5 @@ def _answered(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(row)
         return
-    console.print(
-        f"{row['status'].capitalize()} request {row['request_id']}: answer {row['disclosure_id']}",
-        highlight=False,
-    )
+    answered = f"request {row['request_id']}: answer {row['disclosure_id']}"
+    say(f"{row['status'].capitalize()} {answered}")

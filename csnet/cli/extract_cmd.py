@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
-from csnet.cli.common import JsonFlag, console, fail, print_json
+from csnet.cli.common import JsonFlag, cells, console, fail, print_json
 from csnet.indicators.base import Hint
 from csnet.indicators.extract import Extraction, extract
 
@@ -62,12 +61,12 @@ def _print_tables(result: Extraction) -> None:
     if result.found:
         table = Table("type", "value", "text", "span", title="found")
         for f in result.found:
-            # Text(), not str: a link or handle must never be read as rich markup.
+            # cells(), not str: a link or handle must never be read as rich markup.
             span = f"{f.start}-{f.end}"
-            table.add_row(f.indicator.type, Text(f.indicator.value), Text(f.text), span)
+            table.add_row(*cells(f.indicator.type, f.indicator.value, f.text, span))
         console.print(table)
     if result.rejected:
         table = Table("type", "text", "span", "reason", title="looks like one, but invalid")
         for r in result.rejected:
-            table.add_row(r.type, Text(r.text), f"{r.start}-{r.end}", Text(r.reason))
+            table.add_row(*cells(r.type, r.text, f"{r.start}-{r.end}", r.reason))
         console.print(table)

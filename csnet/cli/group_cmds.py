@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from csnet.cli.common import DataDir, JsonFlag, console, local_node, print_json
+from csnet.cli.common import DataDir, JsonFlag, cells, console, foreign, local_node, print_json
 from csnet.cli.peer_cmds import make_transport
 from csnet.federation import group_ops, groups
 from csnet.federation.delivery import Delivery
@@ -32,8 +32,8 @@ def _push(node: Node) -> None:
 
 
 def _show(group: groups.Group) -> None:
-    console.print(f"[bold]{group.name}[/] {group.id}", highlight=False)
-    console.print(f"  members  {', '.join(sorted(group.members))}", highlight=False)
+    console.print(f"[bold]{foreign(group.name)}[/] {foreign(group.id)}", highlight=False)
+    console.print(f"  members  {foreign(', '.join(sorted(group.members)))}", highlight=False)
 
 
 @group_app.command("create")
@@ -89,5 +89,5 @@ def list_(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     for g in found:
         owner = "this node" if g.owner == self_id else g.owner
         mine = "yes" if self_id in g.members else "no"
-        table.add_row(g.id, g.name, owner, str(len(g.members)), mine)
+        table.add_row(*cells(g.id, g.name, owner, len(g.members), mine))
     console.print(table)

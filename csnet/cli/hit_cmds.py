@@ -16,7 +16,7 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, choice, console, print_json
+from csnet.cli.common import JsonFlag, cells, choice, console, foreign, print_json, say
 from csnet.cli.item_cmds import GroupOpt, TagOpt, TlpOpt, ToOpt, sharing
 from csnet.handling.categories import DataSubjectCategory
 
@@ -63,7 +63,8 @@ def _print_match(match: dict[str, Any]) -> None:
 
 def _print_header(match: dict[str, Any]) -> None:
     noisy = " (noisy: only the first items are kept)" if match["noisy"] else ""
-    console.print(f"[bold]{match['type']}[/] {match['display']}{noisy}", highlight=False)
+    kind, display = foreign(match["type"]), foreign(match["display"])
+    console.print(f"[bold]{kind}[/] {display}{noisy}", highlight=False)
 
 
 def _print_items(holdings: list[dict[str, Any]], empty: str) -> None:
@@ -77,7 +78,7 @@ def _print_items(holdings: list[dict[str, Any]], empty: str) -> None:
         if held["protected"]:
             note = "protected person (never a suspect)" + (f"; {note}" if note else "")
         table.add_row(
-            item["id"][:12], item["kind"], item["origin"][:12], item["created"][:19], note
+            *cells(item["id"][:12], item["kind"], item["origin"][:12], item["created"][:19], note)
         )
     console.print(table)
 
@@ -106,7 +107,8 @@ def _print_hits(found: list[dict[str, Any]]) -> None:
         return
     for hit in found:
         mark = "[bold]protection[/] " if hit["purpose"] == "protection" else ""
-        console.print(f"{hit['created'][:19]} {mark}{hit['reason']}", highlight=False)
+        when, reason = foreign(hit["created"][:19]), foreign(hit["reason"])
+        console.print(f"{when} {mark}{reason}", highlight=False)
 
 
 @indicator_app.command("add")
@@ -145,7 +147,8 @@ def indicator_add(
         return
     item = added["item"]
     stated = item["envelope"]["body"]
-    console.print(f"Recorded {stated['value_type']} {stated['value']} as item {item['id']}")
+    what = foreign(f"{stated['value_type']} {stated['value']} as item {item['id']}")
+    console.print(f"Recorded {what}", highlight=False)
     _print_hits(added["hits"])
 
 
@@ -174,10 +177,9 @@ def indicator_show(
     _print_header(shown)
     seen = shown["first_seen"]
     when = f"first seen {seen[:19]}" if seen else "never seen on this node"
-    console.print(
+    say(
         f"  {shown['label']} · canonical {shown['value']} · specificity {shown['specificity']}"
         f" · {when}",
-        highlight=False,
         soft_wrap=True,  # why: one line of facts, for people and for grep
     )
     if seen is None:

@@ -12,10 +12,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from csnet.cli import peer_cmds
-from csnet.cli.common import DataDir, JsonFlag, console, err_console, local_node, print_json
+from csnet.cli.common import (
+    DataDir,
+    JsonFlag,
+    cells,
+    console,
+    err_console,
+    local_node,
+    print_json,
+    say,
+)
 from csnet.cli.extract_cmd import COUNTRY, CountryOpt, FileArg, _read
 from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import BadInput
@@ -158,9 +166,8 @@ def _report(peer: str, parsed: Parsed, outcome: Outcome) -> dict[str, Any]:
 
 
 def _show(report: dict[str, Any]) -> None:
-    console.print(
+    say(
         f"peer {report['peer']} holds {report['hits']} of {report['asked']} values asked",
-        highlight=False,
     )
     screen = report["prescreen"]
     if screen["dropped"] is not None:
@@ -173,7 +180,7 @@ def _show(report: dict[str, Any]) -> None:
     if held:
         table = Table("line", "type", "value")
         for v in held:
-            table.add_row(str(v["line"]), v["type"], Text(v["value"]))
+            table.add_row(*cells(v["line"], v["type"], v["value"]))
         console.print(table)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from csnet.cli.client import (
@@ -17,7 +16,7 @@ from csnet.cli.client import (
     UrlOpt,
     page_params,
 )
-from csnet.cli.common import JsonFlag, choice, console, print_json
+from csnet.cli.common import JsonFlag, cells, choice, console, foreign, print_json, say
 from csnet.handling.markings import TLP
 from csnet.items.bodies import Topic, Urgency
 
@@ -66,7 +65,8 @@ def login(
     if as_json:
         print_json(result)
         return
-    console.print(f"Logged in; token {result['token']['id']} expires {result['token']['expires']}")
+    token_line = f"Logged in; token {result['token']['id']} expires {result['token']['expires']}"
+    say(token_line)
     console.print(f"export CSNET_TOKEN={result['secret']}", highlight=False)
 
 
@@ -136,8 +136,9 @@ def _print_page(page: dict[str, Any], kind: str) -> None:
         body = _body(item)
         label = body.get("urgency") if kind == "alert" else body.get("topic")
         title = "(personal data: use --justification)" if item["restricted"] else body.get("title")
-        cells = (item["id"][:12], item["created"][:19], item["tlp"], label or "", title or "")
-        table.add_row(*(escape(str(cell)) for cell in cells))
+        table.add_row(
+            *cells(item["id"][:12], item["created"][:19], item["tlp"], label or "", title or "")
+        )
     console.print(table)
     if page.get("next_before"):
         console.print(f"More: --before {page['next_before']}")
@@ -218,15 +219,16 @@ def alert_show(
     env = detail["item"]["envelope"]
     body, marks = env["body"], env["markings"]
     # why: titles and texts are anyone's words: printed as text, never read as rich markup
-    tlp, code = escape(marks["tlp"]), escape(marks["handling"]["code"])
-    console.print(f"[bold]{tlp}[/] · handling {code} · {escape(env['kind'])}")
-    title, urgency = escape(str(body.get("title", ""))), escape(str(body.get("urgency", "")))
+    tlp, code = foreign(marks["tlp"]), foreign(marks["handling"]["code"])
+    console.print(f"[bold]{tlp}[/] · handling {code} · {foreign(env['kind'])}")
+    title, urgency = foreign(body.get("title", "")), foreign(body.get("urgency", ""))
     console.print(f"[bold]{title}[/] ({urgency})", highlight=False)
-    console.print(escape(str(body.get("text", ""))), highlight=False)
+    say(body.get("text", ""))
     for reply in detail["replies"]:
-        console.print(f"  ↳ {escape(str(reply['envelope']['body']['text']))}", highlight=False)
+        console.print(f"  ↳ {foreign(reply['envelope']['body']['text'])}", highlight=False)
     for ack in detail["acks"]:
-        console.print(f"  ✓ {ack['state']} by {ack['member']}@{ack['node']} at {ack['at']}")
+        who = foreign(f"{ack['state']} by {ack['member']}@{ack['node']} at {ack['at']}")
+        console.print(f"  ✓ {who}", highlight=False)
 
 
 @alert_app.command("reply")

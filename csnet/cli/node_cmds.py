@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from csnet.cli.common import DataDir, console
+from csnet.cli.common import DataDir, console, foreign
 from csnet.node import init_node, open_node
 from csnet.settings import load_settings, resolve_data_dir
 
@@ -31,7 +31,7 @@ def init(
         agency=agency,
         database_url=database_url,
     )
-    console.print(f"Node [bold]{name}[/] created in {directory}")
+    console.print(f"Node [bold]{foreign(name)}[/] created in {foreign(directory)}", highlight=False)
     console.print(f"  node id      {node.node_id}")
     console.print(f"  fingerprint  {node.identity.fingerprint}")
     console.print("Next: `csnet member add` for the first node administrator, then `csnet serve`.")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from csnet.audit import AuditAction, append
-from csnet.cli.common import DataDir, JsonFlag, console, local_node, print_json
+from csnet.cli.common import DataDir, JsonFlag, cells, console, foreign, local_node, print_json, say
 from csnet.errors import CsnetError
 from csnet.federation import handshake, invite_ops, peers, rotation
 from csnet.federation.client import call_peer
@@ -63,7 +63,7 @@ def invite(
         print_json({**public, "token": invitation.token()})
         return
     for key, value in public.items():
-        console.print(f"  {key:<12} {value}", highlight=False)
+        console.print(f"  {key:<12} {foreign(value)}", highlight=False)
     console.print("Invitation (use once):", highlight=False)
     typer.echo(invitation.token())
 
@@ -80,8 +80,9 @@ def accept(
     if as_json:
         print_json(_peer_dict(peer))
         return
-    console.print(f"Peered with [bold]{peer.identity.name}[/] ({peer.node_id})")
-    console.print(f"  fingerprint  {peer.identity.fingerprint}")
+    name, node_id = foreign(peer.identity.name), foreign(peer.node_id)
+    console.print(f"Peered with [bold]{name}[/] ({node_id})", highlight=False)
+    console.print(f"  fingerprint  {foreign(peer.identity.fingerprint)}", highlight=False)
 
 
 def _check(node: Node, peer: Peer) -> str:
@@ -114,7 +115,7 @@ def list_(
     for row in rows:
         extra = [row["check"]] if check else []
         table.add_row(
-            row["name"], row["node_id"], row["country"], row["status"], row["url"], *extra
+            *cells(row["name"], row["node_id"], row["country"], row["status"], row["url"], *extra)
         )
     console.print(table)
 
@@ -124,7 +125,7 @@ def _set_status(node_id: str, status: PeerStatus, data_dir: DataDir) -> None:
         peer = peers.set_status(conn, node_id, status, node.now())
         details = {"peer": node_id, "change": status.value}
         append(conn, peer_entry(_actor(), AuditAction.PEER_CHANGE, details), node.now())
-    console.print(f"{peer.identity.name} ({node_id}) is now {status.value}")
+    say(f"{peer.identity.name} ({node_id}) is now {status.value}")
 
 
 @peer_app.command("suspend")
@@ -157,4 +158,6 @@ def rotate_key(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         return
     console.print(f"New key fingerprint: {fingerprint}")
     for delivery in deliveries:
-        console.print(f"  {delivery.peer}: {delivery.error or 'ok'}", highlight=False)
+        console.print(
+            f"  {foreign(delivery.peer)}: {foreign(delivery.error or 'ok')}", highlight=False
+        )

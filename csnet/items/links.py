@@ -126,6 +126,14 @@ def takes_effect(origin: str, target: Target) -> bool:
     return origin == target.origin
 
 
+def corrects(origin: str, kind: str, target: Target) -> bool:
+    """Whether an item held or arriving with `supersedes` marks `target` superseded: only a
+    correction of the target's own origin and kind (a tombstone erases instead, see
+    `takes_effect`); the kind is checked here too, since a correction held before its target
+    was never judged against the target's kind."""
+    return takes_effect(origin, target) and kind == target.kind
+
+
 def require_value(asked: Asked, values: Collection[tuple[str, str]]) -> None:
     """An approval releases only an item that holds the value asked about."""
     if (asked.value_type, asked.value) not in values:

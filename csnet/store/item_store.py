@@ -184,36 +184,38 @@ def _apply_links(conn: Connection, env: Envelope) -> None:
         return  # not held (yet), or from another origin: it changes nothing
     if env.kind == links.TOMBSTONE:
         erase_versions(conn, target.id)
-    else:
+    elif links.corrects(env.origin, env.kind, target):  # why: its target may share its batch
         conn.execute(update(T).where(T.c.id == target.id).values(superseded_by=env.id))
 
 
 def _apply_earlier_corrections(conn: Connection, stored: Sequence[Envelope]) -> None:
-    """Corrections held before their target arrived: the newest of its own origin applies."""
+    """Corrections held before their target arrived: the newest of its own origin and kind
+    applies (one of another kind was kept unjudged against the target, and changes nothing)."""
     by_id = {env.id: env for env in stored}
     if not by_id:
         return
     query = (
-        select(T.c.id, T.c.origin, T.c.supersedes)
+        select(T.c.id, T.c.origin, T.c.kind, T.c.supersedes)
         .where(T.c.supersedes.in_(list(by_id)), T.c.kind != links.TOMBSTONE)
         .order_by(T.c.seq)
     )
-    for item_id, origin, target_id in list(conn.execute(query)):
-        if item_id != target_id and links.takes_effect(origin, _as_target(by_id[target_id])):
+    for item_id, origin, kind, target_id in list(conn.execute(query)):
+        if item_id != target_id and links.corrects(origin, kind, _as_target(by_id[target_id])):
             conn.execute(update(T).where(T.c.id == target_id).values(superseded_by=item_id))
 
 
 def erase_versions(conn: Connection, item_id: str) -> list[str]:
     """Delete an item and every earlier version it corrected (LED Art 16: erased, not hidden);
-    the walk stays within the item's origin (another origin's version is never its own)."""
+    the walk stays within the item's origin and kind (another origin's version, or an item a
+    correction of another kind named, is never its earlier version)."""
     erased: list[str] = []
     current: str | None = item_id
-    origin: str | None = None
+    first: links.Target | None = None
     while current is not None and current not in erased:
         version = _target(conn, current)
-        if version is None or (origin is not None and not links.takes_effect(origin, version)):
+        if version is None or (first and not links.corrects(first.origin, first.kind, version)):
             break
-        origin = version.origin
+        first = first or version
         erased.append(current)
         current = conn.execute(select(T.c.supersedes).where(T.c.id == current)).scalar()
     if erased:

@@ -400,3 +400,69 @@ def test_approval_with_an_item_not_holding_the_value_is_refused(net: Net) -> Non
             )
         ).scalar()
     assert row == "pending"
+
+
+@pytest.mark.parametrize("batch", ["apart", "together"])
+def test_a_correction_of_another_kind_before_its_target_never_supersedes_it(
+    net: Net, batch: str
+) -> None:
+    """The origin's own "correction" of its alert by a note, held before the alert: the
+    note is kept (a valid item of A), but the alert is not marked superseded by it."""
+    alert = publish(
+        net.a, member(net.a), NewItem("alert", alert_body(), audience_nodes=(net.c.node_id,))
+    )
+    note = {"title": "Route", "text": "Boats leave at night", "topic": NOTE_TOPIC}
+    wrong = forge(net, net.a, "note", note, supersedes=alert.id)
+    if batch == "apart":
+        assert push(net, net.a, net.c, [wrong]).json()["accepted"] == [wrong.id]
+        answer = push(net, net.a, net.c, [alert])
+    else:
+        answer = push(net, net.a, net.c, [wrong, alert])
+    assert alert.id in answer.json()["accepted"]
+    with net.c.store.read() as conn:
+        held = item_store.get_item(conn, alert.id)
+    assert held is not None and held.superseded_by is None
+    assert readable(net.c, alert.id)
+
+
+def test_erasing_a_correction_of_another_kind_leaves_the_item_it_named(net: Net) -> None:
+    caller = member(net.a)
+    alert = publish(net.a, caller, NewItem("alert", alert_body(), audience_nodes=(net.c.node_id,)))
+    note = {"title": "Route", "text": "Boats leave at night", "topic": NOTE_TOPIC}
+    wrong = forge(net, net.a, "note", note, supersedes=alert.id)
+    push(net, net.a, net.c, [wrong, alert])
+    tomb = forge(net, net.a, "tombstone", {"reason": "x"}, refers_to=wrong.id, supersedes=wrong.id)
+    assert push(net, net.a, net.c, [tomb]).json()["accepted"] == [tomb.id]
+    assert not readable(net.c, wrong.id)
+    assert readable(net.c, alert.id)
+
+
+def test_a_disclosure_request_not_naming_the_receiver_is_refused(net: Net) -> None:
+    """B asks A, addressed also to a group of B's that C is in: C receives it (a member of
+    the audience) but is not the node asked, and records no request."""
+    gid = group_ops.create(net.b, "askers", HOST).id
+    group_ops.add(net.b, gid, net.c.node_id, HOST)
+    Delivery(net.b).flush(net.c.node_id)
+    body = {"value_type": "phone", "value": PHONE, "justification": "PSI hit"}
+    draft = ItemDraft(
+        kind="disclosure_request",
+        author="mallory",
+        audience=Audience(nodes=(net.a.node_id,), groups=(gid,)),
+        markings=Markings(tlp=TLP.AMBER),
+        body=body,
+    )
+    net.forged += 1
+    request = seal(
+        draft, net.b.key, origin=net.b.node_id, seq=net.forged, created=net.pair.clock(),
+        body=validate_draft(draft),
+    )  # fmt: skip
+    before = state(net.c)
+    answer = push(net, net.b, net.c, [request])
+    assert answer.status == 200, answer.body
+    data = answer.json()
+    assert data["accepted"] == []
+    assert [r["code"] for r in data["refused"]] == ["disclosure_not_addressed"]
+    assert state(net.c) == before
+    with net.c.store.read() as conn:
+        assert item_store.get_item(conn, request.id) is None
+    assert refusals(net.c, request.id) == ["disclosure_not_addressed"]

@@ -59,6 +59,13 @@ def test_a_correction_keeps_its_kind() -> None:
     assert refused(env, facts(t=TARGET)) == "wrong_kind"
 
 
+def test_a_held_correction_applies_only_with_the_origin_and_kind_of_its_target() -> None:
+    """Judged at the target's arrival, when the correction was held first (unjudged)."""
+    assert links.corrects(ORIGIN, "alert", TARGET)
+    assert not links.corrects(ORIGIN, "note", TARGET)
+    assert not links.corrects("csn" + "z" * 24, "alert", TARGET)
+
+
 def test_a_tombstone_supersedes_only_what_it_erases() -> None:
     env = item("tombstone", TOMB, refers_to=TARGET.id, supersedes=OTHER)
     assert refused(env, facts(t=TARGET)) == "link_mismatch"
