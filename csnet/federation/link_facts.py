@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, Select, select
 
 from csnet.correlation import sightings
+from csnet.federation import relay
 from csnet.indicators.base import NO_HINT, Hint
 from csnet.items import links
 from csnet.items.envelope import Envelope
 from csnet.items.indicator_body import stated_indicators
 from csnet.store.engine import Store
-from csnet.store.tables import disclosure_requests, items, peers, sharing_groups
+from csnet.store.tables import disclosure_requests, group_members, items, peers, sharing_groups
 
 
 def target_of(env: Envelope, superseded_by: str | None = None) -> links.Target:
@@ -40,6 +41,7 @@ class View:
         self._receiver = receiver
         self._countries = dict(countries)
         self._batch: dict[str, links.Target] = {}
+        self._batch_items: dict[str, Envelope] = {}
         self._owners: dict[str, str] = {}
 
     def _rows(self, query: Select[Any]) -> list[Any]:
@@ -51,6 +53,7 @@ class View:
     def add(self, env: Envelope) -> None:
         """An item accepted earlier in this batch: later items may link to it."""
         self._batch[env.id] = target_of(env)
+        self._batch_items[env.id] = env
         if env.kind == links.GROUP:
             self._owners[str(env.body["group_id"])] = env.origin
 
@@ -66,7 +69,30 @@ class View:
             request=self._request(str(env.refers_to)) if answer else None,
             values=self._values(env) if answer else frozenset(),
             publisher=publisher,
+            origin_reads_target=self._reads(env),
         )
+
+    def _reads(self, env: Envelope) -> bool | None:
+        """Whether a reply's or ack's origin may read the item it answers, by the policy a
+        node applies to what it receives (audience, TLP, releasability, its groups)."""
+        target_id = links.answered(env)
+        target = None if target_id is None else self._item(target_id)
+        if target is None:
+            return None
+        if target.origin == env.origin:
+            return True
+        groups = self._rows(
+            select(group_members.c.group_id).where(group_members.c.node_id == env.origin)
+        )
+        country = self._country(env.origin) or None
+        mine = frozenset(str(row[0]) for row in groups)
+        return relay.may_receive(env.origin, country, target, mine).allowed
+
+    def _item(self, item_id: str) -> Envelope | None:
+        if item_id in self._batch_items:
+            return self._batch_items[item_id]
+        rows = self._rows(select(items.c.envelope).where(items.c.id == item_id))
+        return Envelope.model_validate_json(bytes(rows[0][0])) if rows else None
 
     def _target(self, item_id: str) -> links.Target | None:
         if item_id in self._batch:
@@ -106,8 +132,12 @@ class View:
         return frozenset((i.type, i.value) for i in found)
 
     def _hint(self, origin: str) -> Hint:
-        if origin not in self._countries:
-            rows = self._rows(select(peers.c.country).where(peers.c.node_id == origin))
-            self._countries[origin] = str(rows[0][0] or "") if rows else ""
-        country = self._countries[origin]
+        country = self._country(origin)
         return Hint(country=country) if country else NO_HINT
+
+    def _country(self, node_id: str) -> str:
+        """A node's country as this node knows it ("" when unknown)."""
+        if node_id not in self._countries:
+            rows = self._rows(select(peers.c.country).where(peers.c.node_id == node_id))
+            self._countries[node_id] = str(rows[0][0] or "") if rows else ""
+        return self._countries[node_id]

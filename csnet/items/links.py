@@ -22,6 +22,7 @@ from csnet.errors import BadInput, Conflict, Forbidden, NotFound
 from csnet.items.envelope import Envelope
 
 TOMBSTONE, GROUP, CONSENT, PRESCREEN_KEY = "tombstone", "group", "consent", "prescreen_key"
+ACK = "ack"
 REQUEST, ANSWER, APPROVED = "disclosure_request", "disclosure", "approved"
 
 # Refusal codes (stable: peers and clients read them).
@@ -35,6 +36,7 @@ LINK_MISMATCH = "link_mismatch"  # a tombstone whose supersedes and refers_to di
 ALREADY_SUPERSEDED = "already_superseded"  # a local correction of a version already corrected
 ALREADY_DECIDED = "already_decided"  # a disclosure for a request no longer pending
 NOT_ADDRESSED = "disclosure_not_addressed"  # a disclosure request that does not name this node
+NOT_A_READER = "not_a_reader"  # a reply or ack from a node the target's markings do not reach
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Facts:
     request: Asked | None = None
     values: frozenset[tuple[str, str]] = frozenset()  # (type, value) an answer holds
     publisher: Publisher | None = None
+    # A reply's or ack's origin may read the item it answers, by policy (None: not held here)
+    origin_reads_target: bool | None = None
 
 
 def group_id(owner: str, name: str, created: str) -> str:
@@ -102,6 +106,13 @@ def group_ids(item: Envelope) -> set[str]:
     return {str(item.body["group_id"])} if item.kind == PRESCREEN_KEY else set()
 
 
+def answered(item: Envelope) -> str | None:
+    """The item a reply or an acknowledgement answers (it never changes that item)."""
+    if item.replies_to:
+        return item.replies_to
+    return item.refers_to if item.kind == ACK else None
+
+
 def check(item: Envelope, facts: Facts) -> None:
     """Refuse (raise, with the rule's code) an item whose links its origin may not make."""
     if item.kind == TOMBSTONE:
@@ -118,6 +129,12 @@ def check(item: Envelope, facts: Facts) -> None:
         _check_answer(item, facts)
     elif item.kind == REQUEST and facts.receiver not in item.audience.nodes:
         raise Forbidden("a disclosure request must name this node", code=NOT_ADDRESSED)
+    if facts.origin_reads_target is False:
+        # why: an item id that leaked must not let a node outside the audience join its thread
+        raise Forbidden(
+            f"{item.origin} may not read item {answered(item)}, so it cannot answer it",
+            code=NOT_A_READER,
+        )
 
 
 def takes_effect(origin: str, target: Target) -> bool:

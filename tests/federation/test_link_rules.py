@@ -204,6 +204,22 @@ def _reply_that_supersedes(net: Net) -> tuple[Node, Case]:
     return net.c, Case(reply, net.b, "not_origin", alert.id)
 
 
+def _ack_from_outside_the_audience(net: Net) -> tuple[Node, Case]:
+    """B, which A's alert does not address, acknowledges it on C (it learnt the id)."""
+    alert = publish_to(net.a, net.c)
+    ack = forge(
+        net, net.b, "ack", {"state": "seen", "at": "2026-01-01T00:00:00Z"}, refers_to=alert.id
+    )
+    return net.c, Case(ack, net.b, "not_a_reader", alert.id)
+
+
+def _reply_from_outside_the_audience(net: Net) -> tuple[Node, Case]:
+    """B, which A's alert does not address, replies to it on A itself."""
+    alert = publish_to(net.a, net.c)
+    reply = forge(net, net.b, "reply", {"text": "B was here"}, replies_to=alert.id)
+    return net.a, Case(reply, net.b, "not_a_reader", alert.id)
+
+
 def _a_group(net: Net) -> str:
     gid = group_ops.create(net.a, "ops", HOST).id
     group_ops.add(net.a, gid, net.c.node_id, HOST)
@@ -279,6 +295,8 @@ ROWS: dict[str, Callable[[Net], tuple[Node, Case]]] = {
     "supersedes": _replace_on_a_third_node,
     "ack-supersedes": _ack_that_supersedes,
     "reply-supersedes": _reply_that_supersedes,
+    "ack-outside-audience": _ack_from_outside_the_audience,
+    "reply-outside-audience": _reply_from_outside_the_audience,
     "group-change": _group_change_by_a_member,
     "prescreen-key": _key_of_anothers_group,
     "consent": _consent_for_anothers_item,
@@ -302,6 +320,17 @@ def test_a_link_its_maker_may_not_make_is_refused_and_changes_nothing(net: Net, 
     assert refusals(receiver, case.forged.id) == [case.code]
     if case.target is not None:
         assert readable(receiver, case.target)
+
+
+def test_a_node_in_the_audience_still_replies_and_acknowledges(net: Net) -> None:
+    alert = publish_to(net.a, net.b, net.c)
+    reply = forge(net, net.b, "reply", {"text": "Seen at the port"}, replies_to=alert.id)
+    ack = forge(
+        net, net.b, "ack", {"state": "seen", "at": "2026-01-01T00:00:00Z"}, refers_to=alert.id
+    )
+    for receiver in (net.a, net.c):
+        answer = push(net, net.b, receiver, [reply, ack])
+        assert answer.json()["accepted"] == [reply.id, ack.id]
 
 
 def test_the_origin_still_corrects_and_erases_its_own_items_over_federation(net: Net) -> None:
