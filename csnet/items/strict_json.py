@@ -85,12 +85,27 @@ def strict_loads(data: bytes) -> Any:
     return json.loads(data, object_pairs_hook=no_duplicates, parse_constant=_no_constant)
 
 
+class DuplicateKey(ValueError):
+    """An object names one member twice."""
+
+
 def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # why: parsers disagree on duplicate keys; what was sent must mean one thing everywhere
     result = dict(pairs)
     if len(result) != len(pairs):
-        raise ValueError("duplicate key in object")
+        raise DuplicateKey("duplicate key in object")
     return result
+
+
+def check_no_duplicates(data: bytes, what: str = "body") -> None:
+    """BadInput for JSON that names one member twice; other parse errors are left to the
+    caller's own parser (which answers them in its own words)."""
+    try:
+        strict_loads(data)
+    except DuplicateKey:
+        raise BadInput(f"{what} names one member twice", code="duplicate_key") from None
+    except (ValueError, RecursionError):
+        return
 
 
 def _no_constant(name: str) -> NoReturn:

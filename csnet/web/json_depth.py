@@ -1,4 +1,5 @@
-"""Refuse JSON request bodies that nest too deeply, or carry NUL, before FastAPI parses them.
+"""Refuse JSON request bodies that nest too deeply, name one member twice, or carry NUL, before
+FastAPI parses them (which would keep the last of two members silently).
 
 Python's parser recurses once per level: a deep body would end in RecursionError, or in a
 structure that later code (pydantic, json.dumps) cannot walk. The depth is counted on the raw
@@ -30,6 +31,7 @@ class JsonBodyCheck:
         body = await _read(receive)
         try:
             strict_json.check_depth(body, what="request body")
+            strict_json.check_no_duplicates(body, what="request body")
             if strict_json.holds_nul(body):
                 raise BadInput(safe_text.NUL_MESSAGE)
         except CsnetError as exc:

@@ -88,6 +88,18 @@ def test_json_nested_too_deep_is_413_too_deep(client: Any, path: str, depth: int
     assert response.json()["error"]["code"] == "too_deep"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/alerts", "/api/v1/auth/login", "/api/v1/tokens"])
+def test_a_member_named_twice_is_422_duplicate_key(client: Any, path: str) -> None:
+    """A gateway reading the first `markings` would see RED where the node kept CLEAR."""
+    body = (
+        b'{"body": {"title": "t", "text": "x", "urgency": "FLASH"},'
+        b' "markings": {"tlp": "TLP:RED"}, "markings": {"tlp": "TLP:CLEAR"}}'
+    )
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    _assert_error_body(response, 422)
+    assert response.json()["error"]["code"] == "duplicate_key"
+
+
 def test_deep_json_sent_to_a_web_form_is_413_too_deep(node: Node) -> None:
     from tests.web.pages.conftest import log_in
 
