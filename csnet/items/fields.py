@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, StringConstraints
 
 from csnet.items.keys import NODE_ID_PATTERN
-from csnet.safe_text import MultiLine, OneLine
+from csnet.safe_text import MultiLine, OneLine, multi_line, one_line
 
 
 def to_utc(value: datetime) -> datetime:
@@ -37,9 +37,13 @@ MemberId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict
 GroupId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
 # Short free text is one line (NUL and bidi controls refused), longer text is multi-line (NUL
 # refused): csnet/safe_text.py holds the one rule for both.
-Tag = Annotated[OneLine, StringConstraints(min_length=1, max_length=64)]
+# The length comes before the character rule, so that a long value is told its length in
+# characters (after the rule's validator pydantic would count "items").
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(one_line)]
 # why: a title or text of blanks only says nothing; `pattern` searches, so r"\S" means "not blank"
-Title = Annotated[OneLine, Field(min_length=1, max_length=200, pattern=r"\S")]
-LongText = Annotated[MultiLine, Field(min_length=1, max_length=20000, pattern=r"\S")]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(one_line)]
+LongText = Annotated[
+    str, Field(min_length=1, max_length=20000, pattern=r"\S"), AfterValidator(multi_line)
+]
 Line = OneLine
 Text = MultiLine

@@ -185,3 +185,14 @@ def test_registry_guards() -> None:
         register_kind("other_kind_for_test", Other, requires=("parent",))
     register_kind("alert", KINDS["alert"])  # re-registering the same model is harmless
     assert "other_kind_for_test" not in KINDS
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "limit"),
+    [("title", "x" * 201, 200), ("text", "y" * 20_001, 20_000), ("tags", ["t" * 65], 64)],
+)
+def test_a_long_text_is_told_its_limit_in_characters(field: str, value: Any, limit: int) -> None:
+    body = {"title": "Boat", "text": "300 on board", "urgency": "FLASH", field: value}
+    with pytest.raises(BadInput) as refused:
+        validate_body("alert", body)
+    assert f"at most {limit} characters" in str(refused.value.details)
