@@ -41,7 +41,7 @@ from common import alert_body, machine, record
 from csnet.accounts import members, tokens
 from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish_many
-from csnet.federation import handshake, invitations
+from csnet.federation import handshake, invite_ops
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import init_node, open_node
@@ -172,15 +172,7 @@ def peer(inviter: Server, acceptor: Server, transport: HttpPeerTransport) -> Non
     """Invitation on the inviter's store, handshake by the acceptor over HTTP (both serving)."""
     node = open_node(load_settings(inviter.dir, environ={}))
     try:
-        with node.store.write() as conn:
-            invitation = invitations.create_invitation(
-                conn,
-                url=inviter.url,
-                node_id=node.node_id,
-                fingerprint=node.identity.fingerprint,
-                now=node.now(),
-                hours=1,
-            )
+        invitation = invite_ops.issue(node, "host:bench", hours=1, url=inviter.url)
     finally:
         node.close()
     node = open_node(load_settings(acceptor.dir, environ={}))

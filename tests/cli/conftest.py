@@ -16,16 +16,21 @@ from tests.factories import api, make_node
 SERVED_URL = "http://node.test"
 
 
-@pytest.fixture
-def served_node(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
-    made = make_node(tmp_path / "served", "" if store.is_sqlite else store.url)
-    app = api(made)
+def route_cli_to(node: Node, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's requests to `base_url` go to `node`'s app in-process (no sockets)."""
+    app = api(node)
 
     def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
         kwargs.pop("timeout", None)
-        answer = app.request(method, url.removeprefix(SERVED_URL), **kwargs)
+        answer = app.request(method, url.removeprefix(base_url), **kwargs)
         return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
 
     monkeypatch.setattr(httpx, "request", request)
+
+
+@pytest.fixture
+def served_node(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
+    made = make_node(tmp_path / "served", "" if store.is_sqlite else store.url)
+    route_cli_to(made, SERVED_URL, monkeypatch)
     yield made
     made.close()

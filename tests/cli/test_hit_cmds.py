@@ -6,9 +6,7 @@ import json
 from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from csnet.alerts.access import Caller
@@ -17,7 +15,8 @@ from csnet.cli.main import run
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.store.engine import Store
-from tests.factories import add_member, alert_body, api, make_node, token_for
+from tests.cli.conftest import route_cli_to
+from tests.factories import add_member, alert_body, make_node, token_for
 
 URL = "https://node.test"
 AUTHORS = count(1)
@@ -33,14 +32,7 @@ def node(tmp_path: Path, store: Store) -> Iterator[Node]:
 @pytest.fixture
 def served(node: Node, monkeypatch: pytest.MonkeyPatch) -> str:
     """The CLI's requests go to the app in-process; returns an analyst's token."""
-    app = api(node)
-
-    def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
-        kwargs.pop("timeout", None)
-        answer = app.request(method, url.removeprefix(URL), **kwargs)
-        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
-
-    monkeypatch.setattr(httpx, "request", request)
+    route_cli_to(node, URL, monkeypatch)
     member, _ = add_member(node, "analyst", Role.ANALYST)
     return token_for(node, member)
 
