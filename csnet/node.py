@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 
+from csnet.accounts.passwords import production_hasher
 from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.federation.transport import PeerTransport
@@ -55,6 +57,8 @@ class Node:
     identity: Identity
     session_secret: bytes
     clock: Clock = field(default=utc_now)
+    # Cheap in tests, production_hasher() everywhere else (tests/accounts/test_node_hasher.py).
+    hasher: PasswordHasher = field(default_factory=production_hasher)
     # Wake-ups when items were queued for peers, and who sends to which peer (csnet/bus/work.py).
     work: OutboxWork = field(default_factory=LocalWork)
     bus: EventBus = field(default_factory=MemoryBus)
@@ -116,6 +120,7 @@ def init_node(
     agency: str,
     database_url: str = "",
     bus_url: str = "",
+    hasher: PasswordHasher | None = None,
 ) -> Node:
     """Create a data directory with identity, config and a migrated database."""
     validate_identity_fields(name, country, agency)
@@ -131,7 +136,7 @@ def init_node(
     if bus_url:
         config["bus_url"] = bus_url
     write_config(data_dir, config)
-    node = _open(load_settings(data_dir), utc_now, migrate=True)
+    node = _open(load_settings(data_dir), utc_now, migrate=True, hasher=hasher)
     _record_identity(node)  # why: before the bus, which may fail and leave a node to open later
     _connect_bus(node)
     return node
@@ -150,14 +155,23 @@ def _record_identity(node: Node) -> None:
         name_key(conn, node.key.public_key)
 
 
-def open_node(settings: Settings, clock: Clock = utc_now, *, migrate: bool = True) -> Node:
-    """Open an initialised data directory (migrating the database to the newest schema)."""
-    node = _open(settings, clock, migrate=migrate)
+def open_node(
+    settings: Settings,
+    clock: Clock = utc_now,
+    *,
+    migrate: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Node:
+    """Open an initialised data directory (migrating the database to the newest schema); the
+    password hasher is production_hasher() unless a test passes a cheaper one."""
+    node = _open(settings, clock, migrate=migrate, hasher=hasher)
     _connect_bus(node)
     return node
 
 
-def _open(settings: Settings, clock: Clock, *, migrate: bool) -> Node:
+def _open(
+    settings: Settings, clock: Clock, *, migrate: bool, hasher: PasswordHasher | None
+) -> Node:
     directory = settings.data_path
     key_path = directory / KEY_FILE
     if not key_path.is_file():
@@ -179,7 +193,7 @@ def _open(settings: Settings, clock: Clock, *, migrate: bool) -> Node:
         public_key=key.public_key,
     )
     secret = (directory / SESSION_SECRET_FILE).read_bytes()
-    return Node(settings, store, key, identity, secret, clock)
+    return Node(settings, store, key, identity, secret, clock, hasher or production_hasher())
 
 
 def _connect_bus(node: Node) -> None:

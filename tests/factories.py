@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from csnet.handling.roles import Role
 from csnet.node import Node, init_node, open_node
 from csnet.settings import load_settings
 from csnet.web.app import create_app
-from tests.conftest import BUS_URL_VAR
+from tests.databases import Databases
 
 PASSWORD = "correct horse battery staple"
 # Cheap argon2id parameters keep the suite fast; a login still verifies (and rehashes) them.
@@ -42,26 +41,36 @@ class FakeClock:
 
 def make_node(
     directory: Path,
-    database_url: str = "",
+    databases: Databases,
     *,
+    bus_url: str = "",
     name: str = "PK-FIA",
     country: str = "PK",
     agency: str = "Federal Investigation Agency",
     clock: Callable[[], datetime] | None = None,
 ) -> Node:
-    """A new node; on NATS when CSNET_TEST_BUS_URL is set (its own streams: its id is new)."""
+    """A new node on a database of its own from `databases`, hashing passwords cheaply; on NATS
+    when given the `bus_url` fixture's URL (its own streams: its id is new)."""
     node = init_node(
         directory,
         name=name,
         country=country,
         agency=agency,
-        database_url=database_url,
-        bus_url=os.environ.get(BUS_URL_VAR, ""),
+        database_url=databases.for_node(directory),
+        bus_url=bus_url,
+        hasher=FAST_HASHER,
     )
     if clock is None:
         return node
     node.close()
-    return open_node(load_settings(directory, environ={}), clock)
+    return open_node(load_settings(directory, environ={}), clock, hasher=FAST_HASHER)
+
+
+def init_options(databases: Databases, directory: Path, *, migrated: bool = True) -> list[str]:
+    """`csnet init` options for a node in `directory` on a fresh database from `databases`
+    (`migrated=False`: an empty one, for init to migrate)."""
+    url = databases.for_node(directory, migrated=migrated)
+    return ["--data-dir", str(directory), *(["--database-url", url] if url else [])]
 
 
 def add_member(node: Node, username: str, role: Role | str) -> tuple[Member, str]:

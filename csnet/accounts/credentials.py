@@ -36,7 +36,7 @@ def change_password(
     """Replace the password; BadInput if refused, RateLimited when wrong ones lock the account."""
     try:
         with node.store.write() as conn:
-            members.change_password(conn, member_id, current, new)
+            members.change_password(conn, member_id, current, new, hasher=node.hasher)
             ended = sessions.end_member_sessions(conn, member_id)
             revoked = 0 if keep_tokens else tokens.revoke_member_tokens(conn, member_id, node.now())
             details = {

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Row, select, update
 from csnet.accounts import throttle
 from csnet.accounts._util import require_aware, utc
 from csnet.accounts.members import Member, get_member
-from csnet.accounts.passwords import DEFAULT_HASHER, burn_time, needs_rehash, verify_password
+from csnet.accounts.passwords import burn_time, needs_rehash, verify_password
 from csnet.accounts.throttle import Counter
 from csnet.accounts.totp import match_step
 from csnet.errors import RateLimited, Unauthenticated
@@ -61,7 +61,7 @@ def login(
     limits: LoginLimits,
     *,
     client: str = "",
-    hasher: PasswordHasher = DEFAULT_HASHER,
+    hasher: PasswordHasher,
 ) -> Member:
     """Check credentials and return the member.
 

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
-from csnet.accounts.passwords import DEFAULT_HASHER, hash_password, verify_password
+from csnet.accounts.passwords import hash_password, verify_password
 from csnet.accounts.totp import match_step, new_secret
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.handling.roles import Role
@@ -58,7 +58,7 @@ def add_member(
     role: Role | str,
     password: str,
     now: datetime,
-    hasher: PasswordHasher = DEFAULT_HASHER,
+    hasher: PasswordHasher,
 ) -> tuple[Member, str]:
     """Create a member; returns it with the TOTP secret to enrol (shown once, never again)."""
     now = require_aware(now)
@@ -148,7 +148,7 @@ def change_password(
     current: str,
     new: str,
     *,
-    hasher: PasswordHasher = DEFAULT_HASHER,
+    hasher: PasswordHasher,
 ) -> Member:
     """Replace the password after checking the current one; the caller ends the old sessions."""
     row = conn.execute(select(members).where(members.c.id == member_id)).first()

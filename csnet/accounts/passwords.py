@@ -1,19 +1,24 @@
 """Password rules and argon2id hashing (argon2-cffi's RFC 9106 low-memory profile by default).
 
-Callers may pass their own `PasswordHasher` (the Node could tune cost per deployment; tests use
-a cheap one); a stored hash made with other parameters is upgraded on the next successful login.
+Every caller passes the `PasswordHasher` its Node holds: `production_hasher()` everywhere, a cheap
+one in tests. A stored hash made with other parameters is upgraded on the next successful login.
 """
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from csnet.errors import BadInput
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # bounds the work an attacker can make the hasher do per attempt
-DEFAULT_HASHER = PasswordHasher()  # immutable configuration, not state
+
+
+def production_hasher() -> PasswordHasher:
+    """argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4): argon2-cffi's default."""
+    return PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 
 
 def check_password_rules(password: str) -> None:
@@ -28,12 +33,12 @@ def check_password_rules(password: str) -> None:
         )
 
 
-def hash_password(password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
+def hash_password(password: str, hasher: PasswordHasher) -> str:
     check_password_rules(password)
     return hasher.hash(password)
 
 
-def verify_password(stored: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
+def verify_password(stored: str, password: str, hasher: PasswordHasher) -> bool:
     """True when `password` matches; never raises for a wrong password or a damaged hash."""
     if not isinstance(password, str) or len(password) > MAX_LENGTH:
         return False
@@ -43,10 +48,10 @@ def verify_password(stored: str, password: str, hasher: PasswordHasher = DEFAULT
         return False
 
 
-def needs_rehash(stored: str, hasher: PasswordHasher = DEFAULT_HASHER) -> bool:
+def needs_rehash(stored: str, hasher: PasswordHasher) -> bool:
     return hasher.check_needs_rehash(stored)
 
 
-def burn_time(password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> None:
+def burn_time(password: str, hasher: PasswordHasher) -> None:
     """Spend what a verification costs, so unknown usernames answer as slowly as known ones."""
     hasher.hash(password[:MAX_LENGTH] or "-")

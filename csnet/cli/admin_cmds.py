@@ -76,6 +76,7 @@ def member_add(
             role=role,
             password=_password(password),
             now=node.now(),
+            hasher=node.hasher,
         )
         log.append(
             conn,

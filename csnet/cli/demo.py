@@ -63,6 +63,7 @@ def _seed_members(node: Node) -> dict[str, str]:
                 role=Role(role),
                 password=DEMO_PASSWORD,
                 now=node.now(),
+                hasher=node.hasher,
             )
             secrets[username] = secret
     return secrets

@@ -11,10 +11,7 @@ from argon2 import PasswordHasher
 from csnet.accounts import Member, add_member
 from csnet.handling.roles import Role
 from csnet.store.engine import Store
-
-PASSWORD = "correct horse battery staple"
-# Real cost is ~0.25 s per hash here; the tests only need the algorithm, not the cost.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+from tests.factories import FAST_HASHER, PASSWORD
 
 NewMember = Callable[..., tuple[Member, str]]
 

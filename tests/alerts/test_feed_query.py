@@ -15,7 +15,7 @@ from csnet.alerts.feed_query import FeedFilters, scan
 from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.roles import Role
 from csnet.node import Node
-from csnet.store.engine import Store
+from tests.databases import Databases
 from tests.factories import FakeClock, add_member, alert_body, make_node
 
 
@@ -25,8 +25,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def node(tmp_path: Path, store: Store, clock: FakeClock) -> Any:
-    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url, clock=clock)
+def node(tmp_path: Path, databases: Databases, bus_url: str, clock: FakeClock) -> Any:
+    made = make_node(tmp_path / "node", databases, bus_url=bus_url, clock=clock)
     yield made
     made.close()
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,17 +18,9 @@ from csnet.items.keys import NodeKey
 from csnet.items.signing import seal
 from csnet.node import Node
 from csnet.store import item_store
-from csnet.store.engine import Store
-from tests.factories import add_member, alert_body, make_node
+from tests.factories import add_member, alert_body
 
 FOREIGN = NodeKey.from_seed(bytes(range(32)))
-
-
-@pytest.fixture
-def node(tmp_path: Path, store: Store) -> Any:
-    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url)
-    yield made
-    made.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from csnet.audit import GENESIS_HASH, AuditAction, AuditEntry
 from csnet.audit.chain import Chain
 from csnet.audit.entries import build_row, chain_hash, normalise, row_hash
 from csnet.audit.log import Head
+from tests.conftest import examples
 
 AT = "2026-11-28T09:30:00.000000Z"
 
@@ -39,7 +40,7 @@ def test_untouched_chains_verify(n: int) -> None:
     assert check(*build(n)) == []
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.integers(2, 40), st.data())
 def test_single_tampering_is_named(n: int, data: st.DataObject) -> None:
     rows, head = build(n)
@@ -85,7 +86,7 @@ no_surrogates = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 
 # why: on a shared 2-core machine under load, generation can be slow; the property is what counts
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(

@@ -19,11 +19,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from csnet.cli.demo_network import Endpoint, opened, peer_pair
 from csnet.handling.roles import Role
-from csnet.store.engine import Store
 from csnet.web.peer_transport import HttpPeerTransport
-from tests.conftest import PG_URL_VAR, _postgres_store
+from tests.databases import Databases
 from tests.factories import PASSWORD, add_member, make_node, totp_now
-from tests.federation.processes import Served, database_url, free_port
+from tests.federation.processes import Served, free_port
 
 CHROMIUM_VAR = "CSNET_CHROMIUM"
 CHROMIUM_DEFAULT = "/usr/bin/chromium"
@@ -42,8 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-pytestmark = pytest.mark.browser
 
 
 def chromium_path() -> str | None:
@@ -69,16 +66,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-@pytest.fixture
-def second_store() -> Iterator[Store | None]:
-    """Node B's own database on PostgreSQL; on SQLite each node has its own file anyway."""
-    admin_url = os.environ.get(PG_URL_VAR)
-    if admin_url:
-        yield from _postgres_store(admin_url)
-    else:
-        yield None
-
-
 @dataclass
 class Account:
     username: str
@@ -95,8 +82,8 @@ class Network:
     admin_a: Account
 
 
-def _prepare(tmp_path: Path, slug: str, name: str, country: str, store: Store | None) -> Served:
-    node = make_node(tmp_path / slug, database_url(store), name=name, country=country)
+def _prepare(tmp_path: Path, slug: str, name: str, country: str, databases: Databases) -> Served:
+    node = make_node(tmp_path / slug, databases, name=name, country=country)
     node.close()
     port = free_port()
     endpoint = Endpoint(tmp_path / slug, f"http://127.0.0.1:{port}")
@@ -110,10 +97,10 @@ def _account(served: Served, username: str, role: Role) -> Account:
 
 
 @pytest.fixture
-def network(tmp_path: Path, store: Store, second_store: Store | None) -> Iterator[Network]:
+def network(tmp_path: Path, databases: Databases) -> Iterator[Network]:
     """PK-FIA (a) and GR-HCG (b), served and peered, with an officer on each and an admin on a."""
-    a = _prepare(tmp_path, "a", "PK-FIA", "PK", store)
-    b = _prepare(tmp_path, "b", "GR-HCG", "GR", second_store)
+    a = _prepare(tmp_path, "a", "PK-FIA", "PK", databases)
+    b = _prepare(tmp_path, "b", "GR-HCG", "GR", databases)
     accounts = (
         _account(a, "officer.a", Role.OFFICER),
         _account(b, "officer.b", Role.OFFICER),

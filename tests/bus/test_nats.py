@@ -24,6 +24,7 @@ from csnet.node import open_node
 from csnet.settings import load_settings
 from tests.bus.conftest import fresh_names
 from tests.bus.test_bus_contract import WHEN, item, seqs, take
+from tests.databases import Databases
 from tests.factories import add_member, alert_body, make_node
 
 Links = Callable[[], NatsLink]
@@ -144,9 +145,12 @@ def test_unreachable_nats_is_one_clear_error() -> None:
 
 
 def test_cli_says_so_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    make_node(tmp_path / "node").close()
+    make_node(tmp_path / "node", databases).close()
     monkeypatch.setattr("csnet.bus.natslink.CONNECT_SECONDS", 0.5)
     monkeypatch.setenv("CSNET_BUS_URL", f"nats://127.0.0.1:{closed_port()}")
     assert cli(["member", "list", "--data-dir", str(tmp_path / "node")]) != 0
@@ -160,8 +164,10 @@ def test_bus_url_must_be_nats(tmp_path: Path) -> None:
     assert load_settings(tmp_path, environ={}).bus_url == ""
 
 
-def test_a_node_on_nats_publishes_its_items_there(tmp_path: Path, nats_url: str) -> None:
-    make_node(tmp_path / "node").close()
+def test_a_node_on_nats_publishes_its_items_there(
+    tmp_path: Path, databases: Databases, nats_url: str
+) -> None:
+    make_node(tmp_path / "node", databases).close()
     node = open_node(load_settings(tmp_path / "node", environ={"CSNET_BUS_URL": nats_url}))
     try:
         assert isinstance(node.bus, NatsBus) and isinstance(node.work, NatsWork)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from csnet.node import Node
-from csnet.store.engine import Store
+from tests.databases import Databases
 from tests.factories import api, make_node
 
 SERVED_URL = "http://node.test"
@@ -29,8 +29,10 @@ def route_cli_to(node: Node, base_url: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def served_node(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
-    made = make_node(tmp_path / "served", "" if store.is_sqlite else store.url)
+def served_node(
+    tmp_path: Path, databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Node]:
+    made = make_node(tmp_path / "served", databases)
     route_cli_to(made, SERVED_URL, monkeypatch)
     yield made
     made.close()

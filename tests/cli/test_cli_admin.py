@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from csnet.cli.main import app
 from csnet.errors import CsnetError
+from tests.databases import Databases
+from tests.factories import init_options
 
 runner = CliRunner()
 
@@ -28,7 +30,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path, databases: Databases) -> Path:
     directory = tmp_path / "pk"
     code, out = run(
         "init",
@@ -38,8 +40,7 @@ def data_dir(tmp_path: Path) -> Path:
         "PK",
         "--agency",
         "Federal Investigation Agency",
-        "--data-dir",
-        str(directory),
+        *init_options(databases, directory),
     )
     assert code == 0, out
     return directory

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from csnet.cli.main import run
+from tests.databases import Databases
+from tests.factories import init_options
 
 
 @pytest.mark.parametrize(
@@ -35,7 +37,10 @@ def test_domain_errors_map_to_exit_codes(
     assert err == f"error: no node in {tmp_path / 'none'}; run `csnet init` first"
 
 
-def test_success_is_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_success_is_zero(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, databases: Databases
+) -> None:
+    """`csnet init` on an empty database migrates it from nothing."""
     args = [
         "init",
         "--name",
@@ -44,8 +49,7 @@ def test_success_is_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "GR",
         "--agency",
         "Hellenic Coast Guard",
-        "--data-dir",
-        str(tmp_path / "gr"),
+        *init_options(databases, tmp_path / "gr", migrated=False),
     ]
     assert run(args) == 0
     assert "GR-HCG" in capsys.readouterr().out

@@ -21,7 +21,7 @@ from tests.federation.test_cli_consent import _h2_item, _peer
 from tests.federation.test_cli_peer import peers_of, run
 
 dirs = test_cli_peer.dirs  # the fixture: two data directories, peered in-process
-node, served = test_hit_cmds.node, test_hit_cmds.served  # the fixtures: a node its CLI reaches
+served = test_hit_cmds.served  # the fixture: the CLI reaches the node in-process
 
 CLOSE, STYLED = "[/]", "[bold red]x[/]"
 WORDS = f"{CLOSE} and {STYLED}"

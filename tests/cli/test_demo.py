@@ -20,11 +20,20 @@ from csnet.handling.markings import TLP, Markings
 from csnet.node import open_node
 from csnet.settings import load_settings
 from csnet.store import item_store
+from tests.databases import Databases
 from tests.factories import alert_body
 
 runner = CliRunner()
 
 
+@pytest.fixture
+def embedded_only(databases: Databases) -> None:
+    """The demo network runs on its own SQLite files: a store test that PostgreSQL skips."""
+    if databases.on_postgres:
+        pytest.skip("the demo network runs on embedded SQLite only")
+
+
+@pytest.mark.usefixtures("embedded_only")
 def test_demo_seeds_three_nodes(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "--dir", str(root), "--seed-only"])
@@ -63,6 +72,7 @@ def test_demo_code_for_unknown_login(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.usefixtures("embedded_only")
 def test_demo_nodes_form_a_full_mesh_over_http(tmp_path: Path) -> None:
     from csnet.cli.demo_network import Endpoint, form_group, form_mesh, is_peered, node_id_of
     from csnet.web.peer_transport import HttpPeerTransport

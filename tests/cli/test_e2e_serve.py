@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from csnet.handling.roles import Role
-from csnet.store.engine import Store
+from tests.databases import Databases
 from tests.factories import PASSWORD, add_member, make_node, totp_now
 
 pytestmark = pytest.mark.e2e
@@ -41,10 +41,10 @@ def csnet(*args: str, input: str | None = None, env: dict[str, str] | None = Non
 
 
 @pytest.fixture
-def served(tmp_path: Path, store: Store) -> Iterator[tuple[str, str, str]]:
+def served(tmp_path: Path, databases: Databases) -> Iterator[tuple[str, str, str]]:
     node = make_node(
         tmp_path / "gr",
-        "" if store.is_sqlite else store.url,
+        databases,
         name="GR-HCG",
         country="GR",
         agency="Hellenic Coast Guard",

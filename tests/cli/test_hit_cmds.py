@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from itertools import count
-from pathlib import Path
 
 import pytest
 
@@ -14,19 +12,11 @@ from csnet.alerts.service import NewItem, publish
 from csnet.cli.main import run
 from csnet.handling.roles import Role
 from csnet.node import Node
-from csnet.store.engine import Store
 from tests.cli.conftest import route_cli_to
-from tests.factories import add_member, alert_body, make_node, token_for
+from tests.factories import add_member, alert_body, token_for
 
 URL = "https://node.test"
 AUTHORS = count(1)
-
-
-@pytest.fixture
-def node(tmp_path: Path, store: Store) -> Iterator[Node]:
-    made = make_node(tmp_path / "node", "" if store.is_sqlite else store.url)
-    yield made
-    made.close()
 
 
 @pytest.fixture

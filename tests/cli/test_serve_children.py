@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from csnet.store.engine import Store
 from tests.cli.test_e2e_serve import _wait, free_port
+from tests.databases import Databases
 from tests.factories import make_node
 from tests.federation.processes import wait_for
 
@@ -52,8 +52,8 @@ def _grandchildren(root: int) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table")
-def test_sigkill_of_serve_leaves_no_child_process(tmp_path: Path, store: Store) -> None:
-    make_node(tmp_path / "gr", "" if store.is_sqlite else store.url).close()
+def test_sigkill_of_serve_leaves_no_child_process(tmp_path: Path, databases: Databases) -> None:
+    make_node(tmp_path / "gr", databases).close()
     port = free_port()
     where = ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(tmp_path / "gr")]
     process = subprocess.Popen(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,12 @@ from csnet.errors import CsnetError
 from csnet.federation.transport import PeerResponse
 from csnet.handling.roles import Role
 from csnet.node import Node
-from csnet.store.engine import Store
 from csnet.web.app import create_app
 from csnet.web.peer_transport import HttpPeerTransport
-from tests.conftest import FIXED_NOW, PG_URL_VAR, _postgres_store
+from tests.conftest import FIXED_NOW
+from tests.databases import Databases
 from tests.factories import FakeClock, add_member, make_node, token_for
-from tests.federation.processes import Served, database_url, free_port
+from tests.federation.processes import Served, free_port
 
 URL_A = "https://pk-fia.test"
 URL_B = "https://gr-hcg.test"
@@ -58,22 +57,24 @@ class Pair:
     transport: InProcessTransport
 
 
-def _node(directory: Path, store: Store | None, name: str, country: str, clock: FakeClock) -> Node:
-    # On PostgreSQL the two nodes need two databases: B gets its own one next to the fixture's.
-    url = "" if store is None or store.is_sqlite else store.url
+def _node(
+    directory: Path,
+    databases: Databases,
+    name: str,
+    country: str,
+    clock: FakeClock,
+    bus_url: str = "",
+) -> Node:
+    """A node on a database of its own (on PostgreSQL too) and on the bus under test."""
     return make_node(
-        directory, url, name=name, country=country, agency=f"{name} agency", clock=clock
+        directory,
+        databases,
+        bus_url=bus_url,
+        name=name,
+        country=country,
+        agency=f"{name} agency",
+        clock=clock,
     )
-
-
-@pytest.fixture
-def second_store(tmp_path: Path) -> Iterator[Store | None]:
-    """A second database for node B on PostgreSQL; on SQLite each node has its own file."""
-    admin_url = os.environ.get(PG_URL_VAR)
-    if admin_url:
-        yield from _postgres_store(admin_url)
-    else:
-        yield None
 
 
 @pytest.fixture
@@ -82,11 +83,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def pair(
-    tmp_path: Path, store: Store, second_store: Store | None, clock: FakeClock
-) -> Iterator[Pair]:
-    a = _node(tmp_path / "a", store, "PK-FIA", "PK", clock)
-    b = _node(tmp_path / "b", second_store, "GR-HCG", "GR", clock)
+def pair(tmp_path: Path, databases: Databases, bus_url: str, clock: FakeClock) -> Iterator[Pair]:
+    a = _node(tmp_path / "a", databases, "PK-FIA", "PK", clock, bus_url)
+    b = _node(tmp_path / "b", databases, "GR-HCG", "GR", clock, bus_url)
     a.settings = a.settings.replace(public_url=URL_A)
     b.settings = b.settings.replace(public_url=URL_B)
     transport = InProcessTransport()
@@ -101,15 +100,15 @@ def pair(
 
 @pytest.fixture
 def two_nodes(
-    tmp_path: Path, store: Store, second_store: Store | None
+    tmp_path: Path, databases: Databases
 ) -> Iterator[Callable[..., tuple[Served, Served, str]]]:
     started: list[Served] = []
 
     def make(a_env: dict[str, str] | None = None) -> tuple[Served, Served, str]:
-        specs = (("a", "PK-FIA", "PK", store, a_env), ("b", "GR-HCG", "GR", second_store, None))
+        specs = (("a", "PK-FIA", "PK", a_env), ("b", "GR-HCG", "GR", None))
         token = ""
-        for slug, name, country, node_store, env in specs:
-            node = make_node(tmp_path / slug, database_url(node_store), name=name, country=country)
+        for slug, name, country, env in specs:
+            node = make_node(tmp_path / slug, databases, name=name, country=country)
             member, _secret = add_member(node, "officer", Role.OFFICER)
             token = token or token_for(node, member)
             node.close()

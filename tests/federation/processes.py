@@ -22,7 +22,6 @@ from typing import IO
 import httpx
 
 from csnet.cli.demo_network import Endpoint
-from csnet.store.engine import Store
 
 
 def free_port() -> int:
@@ -78,10 +77,6 @@ class Served:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-
-def database_url(store: Store | None) -> str:
-    return "" if store is None or store.is_sqlite else store.url
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> float:

@@ -17,6 +17,8 @@ from csnet.errors import CsnetError
 from csnet.federation import invitations
 from csnet.node import Node, open_node
 from csnet.settings import load_settings
+from tests.databases import Databases
+from tests.factories import init_options
 from tests.federation.conftest import InProcessTransport
 
 runner = CliRunner()
@@ -31,7 +33,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def init(directory: Path, name: str, country: str) -> None:
+def init(directory: Path, name: str, country: str, databases: Databases) -> None:
     code, out = run(
         "init",
         "--name",
@@ -40,17 +42,18 @@ def init(directory: Path, name: str, country: str) -> None:
         country,
         "--agency",
         "Agency",
-        "--data-dir",
-        str(directory),
+        *init_options(databases, directory),
     )
     assert code == 0, out
 
 
 @pytest.fixture
-def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+def dirs(
+    tmp_path: Path, databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Path, Path]]:
     a, b = tmp_path / "a", tmp_path / "b"
-    init(a, "PK-FIA", "PK")
-    init(b, "GR-HCG", "GR")
+    init(a, "PK-FIA", "PK", databases)
+    init(b, "GR-HCG", "GR", databases)
     served: list[Node] = []
     transport = InProcessTransport()
     for url, directory in ((URL_A, a), (URL_B, b)):

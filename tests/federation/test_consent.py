@@ -4,7 +4,6 @@ peered with A and B (not with each other)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +21,7 @@ from csnet.handling.markings import TLP, Handling, HandlingCode
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store.tables import consents as consents_table
-from tests.conftest import PG_URL_VAR, _postgres_store
+from tests.databases import Databases
 from tests.factories import add_member, api, token_for
 from tests.federation.conftest import Pair, _node
 from tests.federation.test_delivery import post, queued, raw_of, resign
@@ -34,28 +33,24 @@ AddNode = Callable[[str, str, Sequence[Node]], Node]
 
 
 @pytest.fixture
-def add_node(pair: Pair, tmp_path: Path) -> Iterator[AddNode]:
+def add_node(pair: Pair, tmp_path: Path, databases: Databases, bus_url: str) -> Iterator[AddNode]:
     """Builds more nodes on the pair's transport, peered with the nodes given (each invites)."""
-    admin = os.environ.get(PG_URL_VAR)
-    made: list[tuple[Node, Iterator[Any] | None]] = []
+    made: list[Node] = []
 
     def build(name: str, country: str, peers: Sequence[Node]) -> Node:
-        gen = _postgres_store(admin) if admin else None
-        node = _node(tmp_path / name, next(gen) if gen else None, name, country, pair.clock)
+        node = _node(tmp_path / name, databases, name, country, pair.clock, bus_url)
         url = f"https://{name.lower()}.test"
         node.settings = node.settings.replace(public_url=url)
         pair.transport.add(url, node)
         node.transport = pair.transport
         for other in peers:
             handshake.accept(node, pair.transport, invite(other), "host:test")
-        made.append((node, gen))
+        made.append(node)
         return node
 
     yield build
-    for node, gen in made:
+    for node in made:
         node.close()
-        if gen:
-            next(gen, None)
 
 
 @dataclass

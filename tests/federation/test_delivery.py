@@ -21,8 +21,8 @@ from csnet.items.envelope import Envelope
 from csnet.items.keys import NodeKey, b64url
 from csnet.node import Node
 from csnet.store import item_store
-from csnet.store.engine import Store
 from csnet.store.tables import outbox as outbox_table
+from tests.databases import Databases
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, _node
 from tests.federation.test_handshake import invite, peer_up
@@ -72,16 +72,9 @@ def resign(unsigned: dict[str, Any], key: NodeKey) -> dict[str, Any]:
 
 
 @pytest.fixture
-def third(pair: Pair, tmp_path: Path, second_store: Store | None) -> Iterator[Node]:
+def third(pair: Pair, tmp_path: Path, databases: Databases, bus_url: str) -> Iterator[Node]:
     """Node C, peered with A and B (so it knows A's key), reachable through the same transport."""
-    import os
-
-    from tests.conftest import PG_URL_VAR, _postgres_store
-
-    admin = os.environ.get(PG_URL_VAR)
-    stores = _postgres_store(admin) if admin else None
-    store = next(stores) if stores else None
-    c = _node(tmp_path / "c", store, "IT-GDF", "IT", pair.clock)
+    c = _node(tmp_path / "c", databases, "IT-GDF", "IT", pair.clock, bus_url)
     c.settings = c.settings.replace(public_url=URL_C)
     pair.transport.add(URL_C, c)
     c.transport = pair.transport
@@ -89,8 +82,6 @@ def third(pair: Pair, tmp_path: Path, second_store: Store | None) -> Iterator[No
         handshake.accept(c, pair.transport, invite(other), "host:test")
     yield c
     c.close()
-    if stores:
-        next(stores, None)
 
 
 def test_post_addressed_to_b_arrives_identical_with_live_event(peered: Pair) -> None:

@@ -23,9 +23,9 @@ import trustme
 from csnet.cli.demo_network import Endpoint, invite, node_id_of, opened
 from csnet.federation.peers import list_peers
 from csnet.handling.roles import Role
-from csnet.store.engine import Store
+from tests.databases import Databases
 from tests.factories import PASSWORD, add_member, make_node, token_for, totp_now
-from tests.federation.processes import Served, database_url, free_port, wait_for
+from tests.federation.processes import Served, free_port, wait_for
 from tests.federation.test_e2e_processes import _ids
 
 pytestmark = pytest.mark.e2e
@@ -59,13 +59,12 @@ def _files(ca: trustme.CA, directory: Path) -> dict[str, str]:
 
 @pytest.fixture
 def tls_node(
-    tmp_path: Path, store: Store, second_store: Store | None
+    tmp_path: Path, databases: Databases
 ) -> Iterator[Callable[[str, str, trustme.CA], TlsNode]]:
     started: list[Served] = []
-    stores = iter((store, second_store, None))
 
     def make(slug: str, name: str, ca: trustme.CA) -> TlsNode:
-        node = make_node(tmp_path / slug, database_url(next(stores)), name=name, country="GR")
+        node = make_node(tmp_path / slug, databases, name=name, country="GR")
         member, secret = add_member(node, "officer", Role.OFFICER)
         token = token_for(node, member)
         node.close()
@@ -180,9 +179,9 @@ def test_session_cookies_are_secure_over_tls(
     ],
 )
 def test_a_broken_tls_set_up_stops_serve_with_one_line(
-    tmp_path: Path, change: dict[str, str], fragment: str
+    tmp_path: Path, databases: Databases, change: dict[str, str], fragment: str
 ) -> None:
-    make_node(tmp_path / "n", "", name="PK-FIA", country="PK").close()
+    make_node(tmp_path / "n", databases, name="PK-FIA", country="PK").close()
     ca = trustme.CA()
     files = _files(ca, tmp_path / "tls")
     names = {"missing": str(tmp_path / "absent.pem"), "ca": files["ca"]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from csnet.federation.peers import require_peer
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Envelope
 from csnet.node import Node
-from tests.conftest import PG_URL_VAR, _postgres_store
+from tests.databases import Databases
 from tests.factories import add_member, alert_body, api, token_for
 from tests.federation.conftest import Pair, _node
 from tests.federation.test_delivery import _officer, post, queued, raw_of, resign
@@ -37,15 +36,12 @@ class Net:
 
 
 @pytest.fixture
-def net(pair: Pair, tmp_path: Path) -> Iterator[Net]:
+def net(pair: Pair, tmp_path: Path, databases: Databases, bus_url: str) -> Iterator[Net]:
     """A and B peered; C and D each peered with A and B (on PostgreSQL, one database each)."""
-    admin = os.environ.get(PG_URL_VAR)
     peer_up(pair)
-    extra, stores = [], []
+    extra = []
     for name, country in (("IT-GDF", "IT"), ("TR-CG", "TR")):
-        gen = _postgres_store(admin) if admin else None
-        stores.append(gen)
-        node = _node(tmp_path / name, next(gen) if gen else None, name, country, pair.clock)
+        node = _node(tmp_path / name, databases, name, country, pair.clock, bus_url)
         url = f"https://{name.lower()}.test"
         node.settings = node.settings.replace(public_url=url)
         pair.transport.add(url, node)
@@ -54,10 +50,8 @@ def net(pair: Pair, tmp_path: Path) -> Iterator[Net]:
             handshake.accept(node, pair.transport, invite(other), "host:test")
         extra.append(node)
     yield Net(pair.a, pair.b, extra[0], extra[1])
-    for node, gen in zip(extra, stores, strict=True):
+    for node in extra:
         node.close()
-        if gen:
-            next(gen, None)
 
 
 def _group(net: Net) -> str:

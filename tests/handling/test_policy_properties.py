@@ -15,6 +15,7 @@ from csnet.handling.categories import PROTECTED_CATEGORIES, DataSubjectCategory
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings, Releasability
 from csnet.handling.policy import Context, ItemFacts, RelayConsent, decide
 from csnet.handling.roles import Action, Role
+from tests.conftest import examples
 
 T = TypeVar("T")
 
@@ -135,7 +136,7 @@ def target_within_audience(ctx: Context, item: ItemFacts) -> bool:
     return True
 
 
-@settings(max_examples=10_000, deadline=None)
+@settings(max_examples=examples(10_000), deadline=None)
 @given(actor=st.one_of(members, peers), item=items, ctx=contexts, action=st.sampled_from(Action))
 def test_hard_limits_hold(actor: Actor, item: ItemFacts, ctx: Context, action: Action) -> None:
     decision = decide(actor, action, item, ctx)

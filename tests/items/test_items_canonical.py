@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from csnet.errors import BadInput
 from csnet.items.canonical import canonical_json, float_fast_ok, reference_json
+from tests.conftest import examples
 
 # RFC 8785 Appendix B: IEEE 754 bit patterns and their canonical text.
 APPENDIX_B = [
@@ -169,21 +170,21 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(_json)
 def test_fast_path_equals_reference(value: Any) -> None:
     fast = _outcome(canonical_json, value)
     assert fast == _outcome(rfc8785.dumps, value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(st.characters(), max_size=8), st.text(st.characters(), max_size=8))
 def test_key_order_equals_reference(a: str, b: str) -> None:
     value = {a: 1, b: 2, a + b: 3}
     assert _outcome(canonical_json, value) == _outcome(rfc8785.dumps, value)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_fast_float_rule_is_exact(value: float) -> None:
     if float_fast_ok(value):

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from csnet.node import Node
-from csnet.store.engine import Store
+from tests.databases import Databases
 from tests.factories import make_node
 
 
 @pytest.fixture
-def node(tmp_path: Path, store: Store) -> Iterator[Node]:
-    url = "" if store.is_sqlite else store.url
-    made = make_node(tmp_path / "node", url)
+def node(tmp_path: Path, databases: Databases, bus_url: str) -> Iterator[Node]:
+    """A node whose live events and outbox work go over the bus under test."""
+    made = make_node(tmp_path / "node", databases, bus_url=bus_url)
     yield made
     made.close()

@@ -20,6 +20,7 @@ from schemathesis.checks import (
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.web.app import create_app
+from tests.conftest import examples
 from tests.factories import add_member, alert_body, api, token_for
 
 CHECKS = [
@@ -43,7 +44,7 @@ def _prepare(node: Node) -> str:
 def _run_operation(operation: Any, headers: dict[str, str]) -> None:
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples(EXAMPLES_PER_OPERATION),
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,

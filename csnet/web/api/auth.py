@@ -42,7 +42,14 @@ def checked_login(node: Node, body: LoginIn, client: str) -> Member:
     with node.store.write() as conn:
         try:
             member = login(
-                conn, body.username, body.password, body.totp, node.now(), limits, client=client
+                conn,
+                body.username,
+                body.password,
+                body.totp,
+                node.now(),
+                limits,
+                client=client,
+                hasher=node.hasher,
             )
         except (Unauthenticated, RateLimited) as exc:
             failure = exc

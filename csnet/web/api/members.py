@@ -46,6 +46,7 @@ def add_member(body: MemberIn, node: NodeDep, auth: AdminDep) -> NewMemberOut:
             role=body.role,
             password=body.password,
             now=node.now(),
+            hasher=node.hasher,
         )
         append(conn, _change(auth.member.id, member.id, f"added as {body.role}"), node.now())
     uri = provisioning_uri(secret, member.username, f"csnet {node.identity.name}")

@@ -93,6 +93,7 @@ def add(
                 role=role,
                 password=password,
                 now=node.now(),
+                hasher=node.hasher,
             )
             details = {"member": member.id, "change": f"added as {member.role.value}"}
             append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())

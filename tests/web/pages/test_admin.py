@@ -19,6 +19,7 @@ from csnet.federation.peers import PeerStatus
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.store.tables import audit_log
+from tests.databases import Databases
 from tests.factories import PASSWORD, api, make_node, totp_now
 from tests.federation.conftest import InProcessTransport
 from tests.web.pages.conftest import Browser, log_in
@@ -174,8 +175,10 @@ def test_verify_says_the_chain_is_intact_and_names_a_broken_entry(node: Node) ->
 
 
 @pytest.fixture
-def node_b(tmp_path: Path, node: Node) -> Iterator[Node]:
-    other = make_node(tmp_path / "b", name="GR-HCG", country="GR", agency="Hellenic Coast Guard")
+def node_b(tmp_path: Path, node: Node, databases: Databases) -> Iterator[Node]:
+    other = make_node(
+        tmp_path / "b", databases, name="GR-HCG", country="GR", agency="Hellenic Coast Guard"
+    )
     node.settings = node.settings.replace(public_url=URL_A)
     other.settings = other.settings.replace(public_url=URL_B)
     transport = InProcessTransport()

@@ -18,7 +18,7 @@ from csnet.handling.markings import TLP, Markings, Releasability
 from csnet.handling.roles import Role
 from csnet.node import Node
 from tests.factories import add_member, alert_body
-from tests.federation.conftest import Pair, clock, pair, second_store  # noqa: F401
+from tests.federation.conftest import Pair, clock, pair  # noqa: F401
 from tests.federation.test_handshake import peer_up
 from tests.web.pages.conftest import Browser, log_in
 
