@@ -45,7 +45,11 @@ FIXED_NOW = datetime(2026, 11, 28, 9, 30, 0, tzinfo=UTC)
 REPEAT_EXAMPLES = 10
 # Fixtures that give a test its marker: whoever uses them (directly or through another fixture)
 # is selected by `-m store` / `-m bus` / `-m browser`, with nothing to remember.
-MARKER_FIXTURES = {"store": {"databases"}, "bus": {"bus_url", "nats_url"}, "browser": {"playwright"}}
+MARKER_FIXTURES = {
+    "store": {"databases"},
+    "bus": {"bus_url", "nats_url"},
+    "browser": {"playwright"},
+}
 
 # why: CI and development share 2 cores with other work; a slow moment must not fail a property
 settings.register_profile("full", deadline=None, suppress_health_check=[HealthCheck.too_slow])
