@@ -1,7 +1,8 @@
 """The end of a CI run: each stage's time, what each database ran, and the slowest 15 tests.
 
 Reads the directory .ci/run filled: stages.tsv (stage, seconds) and one JUnit report per pytest
-run, named after its database (sqlite*, postgres*, nats*).
+run, named after its database (sqlite*, postgres*); a test that ran over NATS carries the
+property bus=nats (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 DATABASES = {
-    "sqlite": "SQLite (every test)",
-    "postgres": "PostgreSQL 15 (store tests)",
-    "nats": "NATS JetStream on PostgreSQL 15 (bus tests)",
+    "sqlite": "SQLite, in-process bus (every test)",
+    "postgres": "PostgreSQL 15 (store tests, and the bus tests over NATS)",
 }
 SLOWEST = 15
 
@@ -24,6 +24,10 @@ def outcome(case: ET.Element) -> str:
         if case.find(tag) is not None:
             return {"failure": "failed", "error": "failed"}.get(tag, tag)
     return "passed"
+
+
+def on_nats(case: ET.Element) -> bool:
+    return any(p.get("name") == "bus" and p.get("value") == "nats" for p in case.iter("property"))
 
 
 def cases(reports: Path, prefix: str) -> list[ET.Element]:
@@ -45,6 +49,9 @@ def main(reports: Path) -> None:
         counts = Counter(outcome(case) for case in runs)
         summary = ", ".join(f"{counts[k]} {k}" for k in ("passed", "failed", "skipped"))
         print(f"  {len(runs):>5}  {label}: {summary}")
+        over_nats = [case for case in runs if on_nats(case)]
+        if over_nats:
+            print(f"  {len(over_nats):>5}    of them over NATS JetStream (bus tests)")
         for case in runs:
             name = f"{case.get('classname', '')}::{case.get('name', '')}"
             timed.append((float(case.get("time", 0)), prefix, name))

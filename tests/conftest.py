@@ -83,6 +83,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for marker, fixtures in MARKER_FIXTURES.items():
             if used & fixtures:
                 item.add_marker(marker)
+        if item.get_closest_marker("bus") and os.environ.get(BUS_URL_VAR):
+            item.user_properties.append(("bus", "nats"))  # counted in CI's report
         if item.get_closest_marker("browser"):
             # one worker starts Chromium once (module-scoped) and runs them all
             item.add_marker(pytest.mark.xdist_group("browser"))
@@ -113,7 +115,7 @@ def databases() -> Iterator[Databases]:
     try:
         yield made
     finally:
-        made.drop_all()
+        made.give_back()
 
 
 @pytest.fixture

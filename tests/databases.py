@@ -1,40 +1,34 @@
-"""Fresh databases for tests, cloned from a schema migrated once per run.
+"""Fresh databases for tests, from a schema migrated once per run.
 
 The first test that needs a database migrates a template under a lock that every pytest-xdist
-worker of the run shares: a SQLite file, and on PostgreSQL (CSNET_TEST_DATABASE_URL) a database
-that later ones clone with `CREATE DATABASE … TEMPLATE`. A test then costs a file copy or a clone,
-not a migration (tests/test_migrations.py still migrates from empty to head and back).
+worker of the run shares: a SQLite file that each test copies, and on PostgreSQL
+(CSNET_TEST_DATABASE_URL) a database cloned with `CREATE DATABASE … TEMPLATE`. A PostgreSQL clone
+is not dropped after its test: emptied (tests/postgres_clones.py), it serves the worker's next
+test, since emptying a database costs milliseconds and cloning one hundreds. A test costs a file
+copy or a few DELETEs, not a migration (tests/test_migrations.py still migrates from nothing).
 
 The run's directory is made by the process that starts pytest (the xdist controller, or pytest
-itself) and named to the workers through CSNET_TEST_RUN_DIR; that process removes it, and drops
-the PostgreSQL template, when the run ends.
+itself) and named to the workers through CSNET_TEST_RUN_DIR; that process drops the run's
+PostgreSQL databases and removes the directory when the run ends.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from csnet.store.engine import SQLITE_FILE, Store, sqlite_url
 from csnet.store.migrate import upgrade
+from tests import postgres_clones
 
 PG_URL_VAR = "CSNET_TEST_DATABASE_URL"
 RUN_DIR_VAR = "CSNET_TEST_RUN_DIR"
-# "csnet_test_" in a name gives the engine no pool (csnet/store/engine.py): a clone or a drop
-# must find no connection left open on its database.
-PG_PREFIX = "csnet_test_"
 SQLITE_TEMPLATE = "schema.db"
-PG_READY = "postgres-template"
 
 
 def start_run() -> bool:
@@ -46,12 +40,10 @@ def start_run() -> bool:
 
 
 def end_run() -> None:
-    """Drop the PostgreSQL template and remove the run's directory (by the process that owns it)."""
-    run_dir = Path(os.environ.pop(RUN_DIR_VAR))
-    admin_url = os.environ.get(PG_URL_VAR)
-    if admin_url and (run_dir / PG_READY).exists():
-        _drop(admin_url, (run_dir / PG_READY).read_text("utf-8"))
-        _admin(admin_url).dispose()
+    """Drop the run's PostgreSQL databases and remove its directory (by the owning process)."""
+    run_dir = os.environ.pop(RUN_DIR_VAR)
+    if admin_url := pg_admin_url():
+        postgres_clones.drop_run(admin_url, run_dir)
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
@@ -83,24 +75,13 @@ def sqlite_template() -> Path:
 
 
 def pg_template(admin_url: str) -> str:
-    """The name of this run's migrated PostgreSQL database."""
+    """The name of this run's migrated PostgreSQL database (built by whoever asks first)."""
     with _run_lock() as run_dir:
-        ready = run_dir / PG_READY
-        if ready.exists():
-            return ready.read_text("utf-8")
-        name = f"{PG_PREFIX}template_{secrets.token_hex(6)}"
-        _execute(admin_url, f'CREATE DATABASE "{name}"')
-        store = Store(_with_database(admin_url, name))
-        try:
-            upgrade(store)
-        finally:
-            store.dispose()
-        ready.write_text(name, "utf-8")
-        return name
+        return postgres_clones.template(admin_url, str(run_dir))
 
 
 class Databases:
-    """The databases one test gets; those made on PostgreSQL are dropped when it ends."""
+    """The databases one test gets; on PostgreSQL they go back to the worker when it ends."""
 
     def __init__(self, admin_url: str | None) -> None:
         self.admin_url = admin_url
@@ -111,12 +92,12 @@ class Databases:
         return self.admin_url is not None
 
     def url(self, directory: Path) -> str:
-        """A migrated database: a copy of the template in `directory`, or a PostgreSQL clone."""
+        """A migrated database: a copy of the template in `directory`, or a PostgreSQL one."""
         if self.admin_url is None:
             directory.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sqlite_template(), directory / SQLITE_FILE)
             return sqlite_url(directory)
-        return self._create(f'TEMPLATE "{pg_template(self.admin_url)}"')
+        return self._made_one(postgres_clones.clone(self.admin_url, _run(), pg_template))
 
     def for_node(self, data_dir: Path, *, migrated: bool = True) -> str:
         """The database_url to make a node in `data_dir` with: "" (its own SQLite file, copied
@@ -125,42 +106,27 @@ class Databases:
             if migrated:
                 self.url(data_dir)
             return ""
-        return self.url(data_dir) if migrated else self._create("")
+        return self.url(data_dir) if migrated else self.empty(data_dir)
 
     def empty(self, directory: Path) -> str:
         """A database with no schema at all, to migrate from nothing."""
         if self.admin_url is None:
             directory.mkdir(parents=True, exist_ok=True)
             return sqlite_url(directory)
-        return self._create("")
+        return self._made_one(postgres_clones.empty(self.admin_url, _run()))
 
-    def _create(self, template_clause: str) -> str:
+    def _made_one(self, name: str) -> str:
         assert self.admin_url is not None
-        name = f"{PG_PREFIX}{secrets.token_hex(8)}"  # only [a-z0-9_]: safe to splice into DDL
-        _execute(self.admin_url, f'CREATE DATABASE "{name}" {template_clause}')
         self._made.append(name)
-        return _with_database(self.admin_url, name)
+        return postgres_clones.url_of(self.admin_url, name)
 
-    def drop_all(self) -> None:
+    def give_back(self) -> None:
+        """Empty the test's PostgreSQL databases for the next test, or drop them."""
         if self.admin_url is not None:
             for name in self._made:
-                _drop(self.admin_url, name)
+                postgres_clones.give_back(self.admin_url, name)
         self._made.clear()
 
 
-def _with_database(admin_url: str, name: str) -> str:
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-@cache
-def _admin(admin_url: str) -> Engine:
-    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
-
-
-def _execute(admin_url: str, statement: str) -> None:
-    with _admin(admin_url).connect() as conn:
-        conn.execute(text(statement))
-
-
-def _drop(admin_url: str, name: str) -> None:
-    _execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _run() -> str:
+    return os.environ[RUN_DIR_VAR]

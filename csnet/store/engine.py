@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.pool import NullPool
 
 WRITE_LOCK_KEY = 7_407_211  # PostgreSQL advisory lock id for the single writer
 SQLITE_FILE = "csnet.db"
@@ -63,9 +62,6 @@ class Store:
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
             return engine
-        pool = _pg_pool(url)
-        if pool is not None:
-            return create_engine(url, poolclass=pool)
         return create_engine(url, pool_pre_ping=True)
 
     @contextmanager
@@ -86,7 +82,3 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-def _pg_pool(url: str) -> Any:
-    # Tests create and drop many databases: pooled connections would keep them open.
-    return NullPool if "csnet_test_" in url else None

@@ -7,10 +7,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from csnet.cli.main import app
 from csnet.errors import CsnetError
+from csnet.node import open_node
+from csnet.settings import load_settings
+from csnet.store.tables import audit_log
 from tests.databases import Databases
 from tests.factories import init_options
 
@@ -46,11 +50,14 @@ def data_dir(tmp_path: Path, databases: Databases) -> Path:
     return directory
 
 
-def test_init_creates_identity_with_private_key_0600(data_dir: Path) -> None:
+def test_init_creates_identity_with_private_key_0600(data_dir: Path, databases: Databases) -> None:
     key = data_dir / "node.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert (data_dir / "config.toml").read_text().count("PK-FIA") == 1
-    assert (data_dir / "csnet.db").exists()
+    config = (data_dir / "config.toml").read_text()
+    assert config.count("PK-FIA") == 1
+    # the embedded database in the data directory, unless init was given a PostgreSQL URL
+    assert ("database_url" in config) is databases.on_postgres
+    assert (data_dir / "csnet.db").exists() is not databases.on_postgres
 
 
 def test_init_twice_is_refused(data_dir: Path) -> None:
@@ -188,8 +195,6 @@ def test_audit_verify_and_export(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_audit_verify_names_a_tampered_row(data_dir: Path) -> None:
-    import sqlite3
-
     run(
         "member",
         "add",
@@ -212,8 +217,12 @@ def test_audit_verify_names_a_tampered_row(data_dir: Path) -> None:
         "--data-dir",
         str(data_dir),
     )
-    with sqlite3.connect(data_dir / "csnet.db") as db:
-        db.execute("UPDATE audit_log SET actor = 'host:mallory' WHERE seq = 1")
+    node = open_node(load_settings(data_dir, environ={}))  # the database init chose, either kind
+    try:
+        with node.store.write() as conn:
+            conn.execute(update(audit_log).where(audit_log.c.seq == 1).values(actor="host:mallory"))
+    finally:
+        node.close()
     code, out = run("audit", "verify", "--data-dir", str(data_dir), "--json")
     assert code == 6
     problems = json.loads(out)["problems"]
