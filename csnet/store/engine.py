@@ -81,4 +81,3 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
