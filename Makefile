@@ -16,16 +16,19 @@ demo: $(STAMP)
 	$(BIN)/csnet demo --dir demo-data
 
 # The suite on every core (pytest-xdist; the browser tests stay together on one worker), then the
-# few tests marked `serial` apart (exit status 5: none selected). Bytecode is written even where
-# the environment says not to, so that workers, reruns and the node processes the end-to-end
-# tests start import compiled modules. JUNIT_DIR=dir keeps a JUnit report of each run (.ci/run).
+# few tests marked `serial` apart (exit status 5: none selected). One worker more than cores:
+# about a fifth of the suite's time is spent waiting on node processes, browsers and timeouts
+# (docs/benchmarks.md, "Test pipeline"). Bytecode is written even where the environment says not
+# to, so that workers, reruns and the node processes the end-to-end tests start import compiled
+# modules. JUNIT_DIR=dir keeps a JUnit report of each run (.ci/run).
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 junit = $(if $(JUNIT_DIR),--junitxml=$(JUNIT_DIR)/$(1).xml)
 
 test: $(STAMP)
 	$(BIN)/ruff check csnet tests benchmarks
 	$(BIN)/mypy csnet
-	$(PYTEST) -n auto --dist loadgroup -m "not serial" $(call junit,sqlite)
+	$(PYTEST) -n $(WORKERS) --dist loadgroup -m "not serial" $(call junit,sqlite)
 	$(PYTEST) -m serial $(call junit,sqlite-serial) || [ $$? -eq 5 ]
 
 lint: $(STAMP)
