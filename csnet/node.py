@@ -16,12 +16,12 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 
-from csnet.accounts.passwords import production_hasher
 from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.federation.transport import PeerTransport
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
 from csnet.node_keys import KEY_FILE, key_on_disk, name_key, named_key
+from csnet.password_hashing import production_hasher
 from csnet.settings import Settings, load_settings, write_config
 from csnet.store import tables
 from csnet.store.engine import Store, sqlite_url

@@ -1,6 +1,6 @@
 """Password rules and argon2id hashing (argon2-cffi's RFC 9106 low-memory profile by default).
 
-Every caller passes the `PasswordHasher` its Node holds: `production_hasher()` everywhere, a cheap
+Every caller passes the `PasswordHasher` its Node holds: production_hasher() everywhere, a cheap
 one in tests. A stored hash made with other parameters is upgraded on the next successful login.
 """
 
@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from csnet.errors import BadInput
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # bounds the work an attacker can make the hasher do per attempt
-
-
-def production_hasher() -> PasswordHasher:
-    """argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4): argon2-cffi's default."""
-    return PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 
 
 def check_password_rules(password: str) -> None:

@@ -13,11 +13,11 @@ from csnet.accounts.passwords import (
     MIN_LENGTH,
     hash_password,
     needs_rehash,
-    production_hasher,
     verify_password,
 )
 from csnet.accounts.totp import code_at, match_step, new_secret, provisioning_uri, time_step
 from csnet.errors import BadInput
+from csnet.password_hashing import production_hasher
 
 
 @pytest.mark.parametrize(
