@@ -14,8 +14,6 @@ from csnet.items.envelope import Envelope
 from csnet.items.facts import item_facts
 from csnet.node import Node
 
-JUSTIFICATION_MARK = "justification"
-
 
 @dataclass(frozen=True)
 class Caller:
@@ -43,10 +41,6 @@ def ask(node: Node, caller: Caller, action: Action, env: Envelope, **context: ob
     return decide(actor_of(node, caller.member), action, item_facts(env), ctx)
 
 
-def needs_justification_only(decision: Decision) -> bool:
-    return not decision.allowed and all(JUSTIFICATION_MARK in r for r in decision.reasons)
-
-
 def require(
     node: Node, caller: Caller, action: Action, env: Envelope, **context: object
 ) -> Decision:
@@ -54,7 +48,7 @@ def require(
     decision = ask(node, caller, action, env, **context)
     if decision.allowed:
         return decision
-    if needs_justification_only(decision):
+    if decision.needs_justification:
         raise Forbidden(
             "this item holds personal data: give a justification (X-Justification header)",
             code="justification_required",

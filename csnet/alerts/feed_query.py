@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Text, and_, cast, func, or_, select, true
 
 from csnet.accounts.members import Member
-from csnet.alerts.access import actor_of, needs_justification_only
+from csnet.alerts.access import actor_of
 from csnet.handling.policy import Context, decide
 from csnet.handling.roles import Action
 from csnet.items.envelope import Envelope
@@ -117,7 +117,7 @@ class Reader:
         decision = decide(self.actor, Action.READ, item_facts(held.envelope), self.ctx)
         if decision.allowed:
             return Seen(held, restricted=False)
-        if needs_justification_only(decision):
+        if decision.needs_justification:
             return Seen(held, restricted=True)
         return None
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
 from csnet.accounts.members import member_exists
-from csnet.alerts.access import Caller, ask, needs_justification_only, require
+from csnet.alerts.access import Caller, ask, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
@@ -210,7 +210,7 @@ def restricted_header(node: Node, caller: Caller, item_id: str) -> Envelope:
     of it (markings, kind, origin, time), never audited as a consultation since the body is not
     shown. Any other item is NotFound, never a hint that it exists."""
     held = _held(node, item_id)
-    if not needs_justification_only(ask(node, caller, Action.READ, held.envelope)):
+    if not ask(node, caller, Action.READ, held.envelope).needs_justification:
         raise NotFound(f"no item {item_id}")
     return held.envelope
 
@@ -294,7 +294,7 @@ def _feed_entry(node: Node, caller: Caller, held: StoredItem) -> FeedEntry | Non
     decision = ask(node, caller, Action.READ, held.envelope)
     if decision.allowed:
         return FeedEntry(held, restricted=False)
-    if needs_justification_only(decision):
+    if decision.needs_justification:
         return FeedEntry(held, restricted=True)
     return None
 

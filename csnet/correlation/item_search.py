@@ -17,7 +17,6 @@ from csnet.alerts.access import Caller, actor_of
 from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import facts_of
 from csnet.correlation.item_text import MAX_QUERY, Filters, candidates, terms
-from csnet.correlation.rule import JUSTIFICATION_MARK
 from csnet.correlation.sightings import is_protected
 from csnet.errors import BadInput
 from csnet.handling.actors import MemberActor
@@ -56,7 +55,7 @@ def _seen(actor: MemberActor, ctx: Context, env: Envelope) -> bool | None:
     decision = decide(actor, Action.SEARCH, facts_of(env), ctx)
     if decision.allowed:
         return True
-    if all(JUSTIFICATION_MARK in reason for reason in decision.reasons):
+    if decision.needs_justification:
         return False
     return None
 

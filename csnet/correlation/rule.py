@@ -18,7 +18,6 @@ from csnet.handling.roles import Action, Role
 
 HitPurpose = Literal["suspect", "protection"]
 PROTECTION_ROLES = frozenset({Role.PROTECTION_OFFICER})
-JUSTIFICATION_MARK = "justification"
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ def _seen(decision: Decision) -> bool | None:
     """False: allowed; True: allowed once a justification is given; None: not at all."""
     if decision.allowed:
         return False
-    if all(JUSTIFICATION_MARK in reason for reason in decision.reasons):
+    if decision.needs_justification:
         return True
     return None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from csnet.alerts.access import Caller, ask, needs_justification_only
+from csnet.alerts.access import Caller, ask
 from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import ValueRow
 from csnet.correlation.sightings import is_protected
@@ -83,7 +83,7 @@ def _holding(node: Node, caller: Caller, held: StoredItem) -> Holding | None:
     protected = is_protected(held.envelope)
     if decision.allowed:
         return Holding(held, restricted=False, protected=protected)
-    if needs_justification_only(decision):
+    if decision.needs_justification:
         return Holding(held, restricted=True, protected=protected)
     return None
 

@@ -24,10 +24,17 @@ _TRANSMISSIONS = frozenset({Action.FORWARD, Action.DISCLOSE, Action.EXPORT})
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Allowed or not, and why: every failing rule when denied, the rules that allowed it if not."""
+    """Allowed or not, and why: every failing rule when denied, the rules that allowed it if not.
+
+    `needs_justification`: denied, and a justification (LED Art 25) is the only thing missing,
+    so the same request with one would be allowed. Callers act on it, never on the reasons' text.
+    """
 
     allowed: bool
     reasons: tuple[str, ...] = ()
+    # why: not compared, so a decision equals one written as (allowed, reasons); the flag
+    # follows from which rules failed, which the reasons already name.
+    needs_justification: bool = field(default=False, compare=False)
 
     @classmethod
     def allow(cls, *reasons: str) -> Decision:
@@ -38,16 +45,24 @@ class Decision:
         return cls(False, reasons)
 
     @classmethod
+    def unjustified(cls, reason: str) -> Decision:
+        """Denied only for want of a justification: giving one would allow it."""
+        return cls(False, (reason,), needs_justification=True)
+
+    @classmethod
     def check(cls, ok: bool, if_allowed: str, if_denied: str) -> Decision:
         return cls(True, (if_allowed,)) if ok else cls(False, (if_denied,))
 
     @classmethod
     def combine(cls, decisions: Iterable[Decision]) -> Decision:
-        """All must allow; a denial reports only the failing reasons (deduplicated, in order)."""
+        """All must allow; a denial reports only the failing reasons (deduplicated, in order),
+        and needs only a justification when every failing rule needs only that."""
         every = list(decisions)
         failed = [d for d in every if not d.allowed]
         chosen = failed or every
-        return cls(not failed, tuple(dict.fromkeys(r for d in chosen for r in d.reasons)))
+        reasons = tuple(dict.fromkeys(r for d in chosen for r in d.reasons))
+        justifiable = bool(failed) and all(d.needs_justification for d in failed)
+        return cls(not failed, reasons, needs_justification=justifiable)
 
 
 _OK = Decision.allow()  # a rule that has nothing to say
@@ -181,8 +196,9 @@ def _justification(actor: Actor, action: Action, item: ItemFacts, ctx: Context) 
         return _OK
     if isinstance(actor, PeerActor) and action in {Action.READ, Action.FORWARD}:
         return _OK  # replication under the peering agreement; the transfer itself is logged
-    given = bool(ctx.justification and ctx.justification.strip())
-    return Decision.check(given, "justification given", "justification required (LED Art 25)")
+    if ctx.justification and ctx.justification.strip():
+        return Decision.allow("justification given")
+    return Decision.unjustified("justification required (LED Art 25)")
 
 
 def _review(action: Action, item: ItemFacts, ctx: Context) -> Decision:

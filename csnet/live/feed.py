@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller, ask, needs_justification_only
+from csnet.alerts.access import Caller, ask
 from csnet.bus import Event, Gap, Subscription
 from csnet.bus.interface import HIT, ITEM
 from csnet.correlation.hits import HitView, live_view
@@ -54,7 +54,7 @@ def _item(node: Node, member: Member, event: Event) -> LiveItem | None:
     decision = ask(node, Caller(member), Action.READ, held.envelope)
     if decision.allowed:
         return LiveItem(event.seq, held, restricted=False)
-    if needs_justification_only(decision):
+    if decision.needs_justification:
         return LiveItem(event.seq, held, restricted=True)
     return None
 

@@ -15,6 +15,7 @@ from .policy_factories import (
     NAMED,
     ORIGIN_ANALYST,
     ORIGIN_SUPERVISOR,
+    OUTSIDER,
     WHY,
     allowed,
     item,
@@ -157,6 +158,29 @@ def test_personal_data_needs_a_justification() -> None:
     peer = PeerActor("node-a", "IT")
     assert can_read(peer, it)  # replication under the peering agreement
     assert not allowed(peer, Action.SEARCH, it, Context())  # a hit/no-hit query is justified
+
+
+def test_a_missing_justification_alone_is_said_so_and_giving_one_allows() -> None:
+    it = item(subjects=(Cat.SUSPECT,))
+    for action in (Action.READ, Action.SEARCH):
+        unjustified = decide(NAMED, action, it, Context())
+        assert not unjustified.allowed
+        assert unjustified.needs_justification
+        justified = decide(NAMED, action, it, Context(justification=WHY))
+        assert justified.allowed
+        assert not justified.needs_justification
+
+
+def test_a_missing_justification_with_another_failing_rule_is_not_enough() -> None:
+    outsider_red = decide(OUTSIDER, Action.READ, item(TLP.RED, subjects=(Cat.SUSPECT,)), Context())
+    admin = MemberActor("m-adm", "node-a", "IT", Role.ADMIN)
+    admin_read = decide(admin, Action.READ, item(subjects=(Cat.SUSPECT,)), Context())
+    officer = MemberActor("m-off", "node-a", "IT", Role.OFFICER)
+    officer_export = decide(officer, Action.EXPORT, item(subjects=(Cat.SUSPECT,)), Context())
+    for decision in (outsider_red, admin_read, officer_export):
+        assert not decision.allowed
+        assert "justification required (LED Art 25)" in decision.reasons
+        assert not decision.needs_justification
 
 
 # Peers

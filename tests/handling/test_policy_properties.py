@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from itertools import combinations, product
 from typing import Literal, TypeVar
@@ -165,3 +166,13 @@ def test_hard_limits_hold(actor: Actor, item: ItemFacts, ctx: Context, action: A
         consent = ctx.relay_consent  # H2: only where the originator's consent names the target
         assert consent is not None and ctx.target_node is not None
         assert consent.names(ctx.target_node, ctx.target_groups)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(actor=st.one_of(members, peers), item=items, ctx=contexts, action=st.sampled_from(Action))
+def test_needs_justification_iff_a_justification_would_allow(
+    actor: Actor, item: ItemFacts, ctx: Context, action: Action
+) -> None:
+    decision = decide(actor, action, item, ctx)
+    justified = decide(actor, action, item, replace(ctx, justification="case 17"))
+    assert decision.needs_justification is (not decision.allowed and justified.allowed)
