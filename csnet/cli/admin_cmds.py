@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from csnet import audit as log
-from csnet.accounts import credentials, members, tokens
+from csnet.accounts import member_ops, members, tokens
 from csnet.accounts.totp import provisioning_uri
 from csnet.audit import AuditAction, AuditEntry
 from csnet.cli.common import (
@@ -35,9 +35,13 @@ token_app = typer.Typer(help="API tokens for the CLI and scripts.", no_args_is_h
 audit_app = typer.Typer(help="The audit log (LED Art 25).", no_args_is_help=True)
 
 
+def _host_actor() -> str:
+    return f"host:{getpass.getuser()}"
+
+
 def _host_entry(action: AuditAction, details: dict[str, str]) -> AuditEntry:
     return AuditEntry(
-        actor=f"host:{getpass.getuser()}",
+        actor=_host_actor(),
         action=action,
         item_id=None,
         justification=None,
@@ -68,22 +72,14 @@ def member_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a member; prints the TOTP secret once, for their authenticator app."""
-    with local_node(data_dir) as node, node.store.write() as conn:
-        member, secret = members.add_member(
-            conn,
+    with local_node(data_dir) as node:
+        member, secret = member_ops.add(
+            node,
+            _host_actor(),
             username=username,
             display_name=name or username,
             role=role,
             password=_password(password),
-            now=node.now(),
-            hasher=node.hasher,
-        )
-        log.append(
-            conn,
-            _host_entry(
-                AuditAction.MEMBER_CHANGE, {"member": member.id, "change": f"added as {role}"}
-            ),
-            node.now(),
         )
         uri = provisioning_uri(secret, username, f"csnet {node.identity.name}")
     if as_json:
@@ -129,16 +125,11 @@ def member_disable(
     data_dir: DataDir = None,
 ) -> None:
     """Disable a member: their sessions end and their API tokens are revoked."""
-    with local_node(data_dir) as node, node.store.write() as conn:
-        member = members.get_by_username(conn, username)
-        _member, ended = credentials.disable_member(
-            conn, member.id, node.now(), revoke_tokens=not keep_tokens
-        )
-        change = f"disabled; {ended.tokens_revoked} API tokens revoked"
-        log.append(
-            conn,
-            _host_entry(AuditAction.MEMBER_CHANGE, {"member": member.id, "change": change}),
-            node.now(),
+    with local_node(data_dir) as node:
+        with node.store.read() as conn:
+            member = members.get_by_username(conn, username)
+        _member, ended = member_ops.disable(
+            node, _host_actor(), member.id, revoke_tokens=not keep_tokens
         )
     revoked = f"Disabled {username}; {ended.tokens_revoked} API token(s) revoked."
     say(revoked)

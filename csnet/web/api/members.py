@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from csnet.accounts import credentials, members
+from csnet.accounts import member_ops, members
 from csnet.accounts.totp import provisioning_uri
-from csnet.audit import AuditAction, AuditEntry, append
 from csnet.web.api.auth import member_out
 from csnet.web.deps import AdminDep, NodeDep
 from csnet.web.schemas import DisabledMemberOut, DisableIn, MemberIn, MemberOut, NewMemberOut
 
 router = APIRouter(prefix="/members", tags=["members"])
-
-
-def _change(actor_id: str, member_id: str, what: str) -> AuditEntry:
-    return AuditEntry(
-        actor=f"member:{actor_id}",
-        action=AuditAction.MEMBER_CHANGE,
-        item_id=None,
-        justification=None,
-        recipients=(),
-        details={"member": member_id, "change": what},
-        personal_data=False,
-    )
 
 
 @router.get("", response_model=list[MemberOut])
@@ -38,17 +25,14 @@ def list_members(
 @router.post("", response_model=NewMemberOut, status_code=201)
 def add_member(body: MemberIn, node: NodeDep, auth: AdminDep) -> NewMemberOut:
     """Create a member; the TOTP secret is shown once, for the member's authenticator app."""
-    with node.store.write() as conn:
-        member, secret = members.add_member(
-            conn,
-            username=body.username,
-            display_name=body.display_name,
-            role=body.role,
-            password=body.password,
-            now=node.now(),
-            hasher=node.hasher,
-        )
-        append(conn, _change(auth.member.id, member.id, f"added as {body.role}"), node.now())
+    member, secret = member_ops.add(
+        node,
+        member_ops.member_actor(auth.member.id),
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role,
+        password=body.password,
+    )
     uri = provisioning_uri(secret, member.username, f"csnet {node.identity.name}")
     return NewMemberOut(member=member_out(member), totp_secret=secret, totp_uri=uri)
 
@@ -59,10 +43,6 @@ def disable_member(
 ) -> DisabledMemberOut:
     """Disable a member; their API tokens are revoked unless `revoke_tokens` is false."""
     revoke = body.revoke_tokens if body else True
-    with node.store.write() as conn:
-        member, ended = credentials.disable_member(
-            conn, member_id, node.now(), revoke_tokens=revoke
-        )
-        what = f"disabled; {ended.tokens_revoked} API tokens revoked"
-        append(conn, _change(auth.member.id, member_id, what), node.now())
+    actor = member_ops.member_actor(auth.member.id)
+    member, ended = member_ops.disable(node, actor, member_id, revoke_tokens=revoke)
     return DisabledMemberOut(**member_out(member).model_dump(), tokens_revoked=ended.tokens_revoked)

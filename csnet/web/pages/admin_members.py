@@ -11,15 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.accounts import credentials, members
-from csnet.audit import AuditAction, append
+from csnet.accounts import member_ops, members
 from csnet.errors import BadInput, Conflict
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.web.deps import NodeDep
-from csnet.web.pages.account_common import member_entry
 from csnet.web.pages.account_totp import enrolment
-from csnet.web.pages.auth import AdminPageDep
+from csnet.web.pages.auth import AdminPageDep, PageUser
 from csnet.web.pages.i18n import gettext as _
 from csnet.web.pages.render import render
 
@@ -49,6 +47,10 @@ def _page(
     }
     context.update(extra or {})
     return render(request, "admin_members.html", context, status=status)
+
+
+def _actor(user: PageUser) -> str:
+    return member_ops.member_actor(user.member.id)
 
 
 def _page_number(text: str) -> int:
@@ -85,18 +87,14 @@ def add(
 ) -> HTMLResponse:
     values = {"username": username, "display_name": display_name, "role": role}
     try:
-        with node.store.write() as conn:
-            member, secret = members.add_member(
-                conn,
-                username=username.strip(),
-                display_name=display_name,
-                role=role,
-                password=password,
-                now=node.now(),
-                hasher=node.hasher,
-            )
-            details = {"member": member.id, "change": f"added as {member.role.value}"}
-            append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())
+        member, secret = member_ops.add(
+            node,
+            _actor(user),
+            username=username.strip(),
+            display_name=display_name,
+            role=role,
+            password=password,
+        )
     except (BadInput, Conflict) as exc:
         errors = _add_errors(exc)
         return _page(request, node, {"errors": errors, "values": values}, 422)
@@ -123,10 +121,7 @@ def change_role(
     if role not in ROLES:
         return _page(request, node, {"refusal": _("Choose one of the roles.")}, 422)
     try:
-        with node.store.write() as conn:
-            members.set_role(conn, member_id, role)
-            details = {"member": member_id, "change": f"role set to {role}"}
-            append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())
+        member_ops.set_role(node, _actor(user), member_id, role)
     except Conflict:
         return _page(request, node, {"refusal": _last_admin()}, 409)
     return RedirectResponse("/admin/members?done=role", status_code=303)
@@ -139,11 +134,7 @@ def _last_admin() -> str:
 @router.post("/admin/members/{member_id}/disable", response_model=None)
 def disable(request: Request, member_id: str, node: NodeDep, user: AdminPageDep) -> Response:
     try:
-        with node.store.write() as conn:
-            _member, ended = credentials.disable_member(conn, member_id, node.now())
-            revoked = f"disabled; {ended.tokens_revoked} API tokens revoked"
-            details = {"member": member_id, "change": revoked}
-            append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())
+        member_ops.disable(node, _actor(user), member_id)
     except Conflict:
         return _page(request, node, {"refusal": _last_admin()}, 409)
     return RedirectResponse("/admin/members?done=disabled", status_code=303)
@@ -151,8 +142,5 @@ def disable(request: Request, member_id: str, node: NodeDep, user: AdminPageDep)
 
 @router.post("/admin/members/{member_id}/enable", response_model=None)
 def enable(member_id: str, node: NodeDep, user: AdminPageDep) -> Response:
-    with node.store.write() as conn:
-        members.enable_member(conn, member_id)
-        details = {"member": member_id, "change": "enabled"}
-        append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, details), node.now())
+    member_ops.enable(node, _actor(user), member_id)
     return RedirectResponse("/admin/members?done=enabled", status_code=303)
