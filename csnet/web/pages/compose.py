@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from csnet.alerts import actions
 from csnet.alerts.service import get_visible, publish, restricted_header
@@ -108,8 +110,13 @@ def person_row(
 
 @router.post("/compose", response_class=HTMLResponse)
 async def compose_post(request: Request, node: NodeDep, user: PageUserDep) -> Response:
+    posted = await request.form()  # the only await: the body, read without blocking
+    # why a thread: publishing signs, writes and commits; the event loop must not wait on it
+    return await run_in_threadpool(_compose_posted, request, node, user, posted)
+
+
+def _compose_posted(request: Request, node: Node, user: PageUser, posted: FormData) -> Response:
     i18n.activate(user.lang)
-    posted = await request.form()
     form = parse(posted)
     if posted.get("add_person") or posted.get("add_evidence"):
         # no-JS "add a row": the same form again, one row longer, nothing published

@@ -4,24 +4,21 @@ the rendered `<li>` the page itself would list (escaped by the template, like ev
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncGenerator
+from functools import partial
 from typing import Annotated
 
 from fastapi import Header
 
 from csnet.alerts.feed_query import FEED_KINDS, FeedFilters, Seen
 from csnet.alerts.names import load_names
-from csnet.bus import Gap
 from csnet.live import LiveHit, LiveItem, updates
 from csnet.node import Node
-from csnet.web.api.live import RETRY_MS, EventStream, gap_out
 from csnet.web.pages.auth import PageUser
 from csnet.web.pages.feed_view import Row, hit_row, item_row
 from csnet.web.pages.render import render_text
+from csnet.web.sse import EventStream, event_body, frame
 
 LastEventId = Annotated[int | None, Header(ge=0)]
-Update = LiveItem | LiveHit | Gap | None
 
 
 def admits(filters: FeedFilters, update: LiveItem | LiveHit) -> bool:
@@ -48,37 +45,14 @@ def entry_html(node: Node, update: LiveItem | LiveHit, lang: str) -> str:
     return render_text("_feed_entry.html", {"row": _row(node, update)}, lang)
 
 
-def frame(event_id: str | None, event: str, data: str) -> bytes:
-    """One SSE event; each line of a multi-line payload gets its own `data:` field."""
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
-    return f"{head}event: {event}\n{lines}\n".encode()
-
-
-async def _encode(node: Node, user: PageUser, filters: FeedFilters, update: Update) -> bytes:
-    if update is None:
-        return b": heartbeat\n\n"
-    if isinstance(update, Gap):
-        event_id, data = gap_out(update)
-        return frame(event_id, "gap", json.dumps(data))
+async def _encode(
+    node: Node, user: PageUser, filters: FeedFilters, update: LiveItem | LiveHit
+) -> bytes:
     if not admits(filters, update):
         return b""
     # Names are read from the store, which is synchronous: off the loop.
     html = await asyncio.to_thread(entry_html, node, update, user.lang)
     return frame(str(update.seq), "entry", html)
-
-
-async def _body(
-    node: Node, user: PageUser, filters: FeedFilters, stream: AsyncGenerator[Update]
-) -> AsyncGenerator[bytes]:
-    yield f"retry: {RETRY_MS}\n\n".encode()  # also tells the client it is subscribed
-    try:
-        async for update in stream:
-            data = await _encode(node, user, filters, update)
-            if data:
-                yield data
-    finally:
-        await stream.aclose()
 
 
 async def live_response(
@@ -88,4 +62,4 @@ async def live_response(
     reconnects with Last-Event-ID and the session is checked again."""
     sub = await node.bus.subscribe(resume)
     live = updates(node, user.member, sub, seconds=seconds)
-    return EventStream(_body(node, user, filters, live), sub)
+    return EventStream(event_body(live, partial(_encode, node, user, filters)), sub)

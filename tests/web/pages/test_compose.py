@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from csnet.federation import group_ops
@@ -12,6 +14,7 @@ from csnet.items.keys import NodeKey
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.tables import items
+from csnet.web.pages import compose
 from tests.web.pages.conftest import Browser, log_in
 
 SHA = "0f" * 32
@@ -130,6 +133,26 @@ def test_publishing_an_alert_stores_what_was_chosen(node: Node) -> None:
     assert body["evidence"] == [
         {"name": "photo.jpg", "sha256": SHA, "description": "Boat at the beach"}
     ]
+
+
+def test_publishing_runs_off_the_event_loop(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing and committing block: they run in a worker thread, never on the event loop."""
+    on_loop: list[bool] = []
+
+    def publish(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop in this thread: a worker thread
+            on_loop.append(False)
+        else:
+            on_loop.append(True)
+        return real(*args, **kwargs)
+
+    real = compose.publish
+    monkeypatch.setattr(compose, "publish", publish)
+    response = log_in(node).post("/compose", _alert_form(), follow_redirects=False)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert on_loop == [False]
 
 
 def test_a_note_without_persons_declares_no_subjects(node: Node) -> None:
