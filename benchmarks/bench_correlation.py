@@ -64,7 +64,7 @@ from common import alert_body, machine, officer, record
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation import sightings
 from csnet.handling.markings import TLP, Markings

@@ -38,8 +38,8 @@ import httpx
 from argon2 import PasswordHasher
 from common import alert_body, machine, record
 
+from csnet.access import Caller
 from csnet.accounts import members, tokens
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish_many
 from csnet.federation import handshake, invite_ops
 from csnet.handling.markings import TLP, Markings

@@ -18,7 +18,7 @@ from typing import Any
 from common import alert_body, machine, officer, record
 from nacl.signing import SigningKey
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.markings import TLP, Markings
 from csnet.items.batch import check_signatures, verify_many

@@ -28,8 +28,8 @@ from typing import Any
 from common import machine, officer, record
 from fastapi.testclient import TestClient
 
+from csnet.access import Caller
 from csnet.accounts import sessions
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish_many
 from csnet.items.bodies import FRONTEX_ROUTES
 from csnet.items.pools import close_pools

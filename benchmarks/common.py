@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from csnet.access import Caller
 from csnet.accounts.members import add_member
-from csnet.alerts.access import Caller
 from csnet.handling.roles import Role
 from csnet.node import Node
 

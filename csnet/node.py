@@ -18,7 +18,6 @@ from sqlalchemy import Connection, select
 
 from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
-from csnet.federation.transport import PeerTransport
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
 from csnet.node_keys import KEY_FILE, key_on_disk, name_key, named_key
 from csnet.password_hashing import production_hasher
@@ -26,6 +25,7 @@ from csnet.settings import Settings, load_settings, write_config
 from csnet.store import tables
 from csnet.store.engine import Store, sqlite_url
 from csnet.store.migrate import upgrade
+from csnet.transport import PeerTransport
 
 SESSION_SECRET_FILE = "session.secret"  # noqa: S105 (a file name)
 NODE_NAME = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Literal
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, get_visible, publish
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Audience, Envelope

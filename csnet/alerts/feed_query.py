@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, and_, cast, func, or_, select, true
 
+from csnet.access import actor_of
 from csnet.accounts.members import Member
-from csnet.alerts.access import actor_of
 from csnet.handling.policy import Context, decide
 from csnet.handling.roles import Action
 from csnet.items.envelope import Envelope

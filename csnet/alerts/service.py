@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
+from csnet.access import Caller, ask, require
 from csnet.accounts.members import member_exists
-from csnet.alerts.access import Caller, ask, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings

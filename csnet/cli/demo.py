@@ -17,8 +17,8 @@ import httpx
 import pyotp
 import typer
 
+from csnet.access import Caller
 from csnet.accounts import members
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.cli.common import console
 from csnet.cli.demo_network import Endpoint, form_group, form_mesh, node_id_of, opened

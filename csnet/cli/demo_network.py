@@ -16,9 +16,9 @@ from pathlib import Path
 from csnet.federation import group_ops, handshake, invite_ops, peers
 from csnet.federation.local import federation_id
 from csnet.federation.peers import PeerStatus
-from csnet.federation.transport import PeerTransport
 from csnet.node import Node, open_node
 from csnet.settings import load_settings
+from csnet.transport import PeerTransport
 
 ACTOR = "host:csnet-demo"
 INVITATION_HOURS = 1  # why: used at once; a leftover token should not stay valid for long

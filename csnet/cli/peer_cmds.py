@@ -15,8 +15,8 @@ from csnet.federation import handshake, invite_ops, peers, rotation
 from csnet.federation.client import call_peer
 from csnet.federation.local import peer_entry
 from csnet.federation.peers import Peer, PeerStatus
-from csnet.federation.transport import PeerTransport
 from csnet.node import Node
+from csnet.transport import PeerTransport
 
 peer_app = typer.Typer(
     help="Peer nodes: invitations, handshakes, suspension, keys.", no_args_is_help=True

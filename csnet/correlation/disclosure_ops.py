@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from csnet.alerts.access import Caller, ask
+from csnet.access import Caller, ask
 from csnet.alerts.service import AUTHOR_ROLES, NewItem, publish
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.audit.entries import MAX_JUSTIFICATION

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, or_, select, tuple_
 
+from csnet.access import Caller, actor_of
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller, actor_of
 from csnet.alerts.service import audit_consultation
 from csnet.bus import Event
 from csnet.correlation.rule import HitPurpose, Verdict, judge

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, audit_consultation, publish
 from csnet.correlation.hits import HitView, hits_with
 from csnet.indicators import registry

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from csnet.alerts.access import Caller, actor_of
+from csnet.access import Caller, actor_of
 from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import facts_of
 from csnet.correlation.item_text import MAX_QUERY, Filters, candidates, terms

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from csnet.alerts.access import Caller, ask
+from csnet.access import Caller, ask
 from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import ValueRow
 from csnet.correlation.sightings import is_protected

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import HitsShown, HitView, hits_with
 from csnet.correlation.search import Match, consulted, matches_of, read_query

@@ -9,10 +9,10 @@ from csnet.federation.local import API_PREFIX, federation_id
 from csnet.federation.peer_urls import require_secure
 from csnet.federation.peers import Peer
 from csnet.federation.requests import sign_request
-from csnet.federation.transport import PeerResponse, PeerTransport, raise_for_status
 from csnet.items.canonical import canonical_json
 from csnet.items.keys import NodeKey
 from csnet.node import Node
+from csnet.transport import PeerResponse, PeerTransport, raise_for_status
 
 
 def transport_of(node: Node) -> PeerTransport:

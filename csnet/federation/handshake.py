@@ -26,10 +26,10 @@ from csnet.federation.local import (
 )
 from csnet.federation.peer_urls import require_secure
 from csnet.federation.peers import Peer, PeerIdentity
-from csnet.federation.transport import PeerTransport, raise_for_status
 from csnet.items.canonical import canonical_json
 from csnet.items.keys import NodeKey, b64url, b64url_decode, verify_signature
 from csnet.node import Node
+from csnet.transport import PeerTransport, raise_for_status
 
 PATH = API_PREFIX + "/federation/handshake"
 ACCEPT, REPLY = "csnet.handshake.accept", "csnet.handshake.reply"

@@ -19,12 +19,12 @@ from csnet.errors import BadInput, CsnetError
 from csnet.federation import consent, groups, inbox, outbox, relay
 from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus, key_history, list_peers
-from csnet.federation.transport import PeerError
 from csnet.handling.markings import TLP
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.tables import items, peers, sync_cursors
+from csnet.transport import PeerError
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 10_000  # why: a misbehaving peer answering "more" forever must not pin the runner

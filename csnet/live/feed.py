@@ -7,8 +7,8 @@ import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
+from csnet.access import Caller, ask
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller, ask
 from csnet.bus import Event, Gap, Subscription
 from csnet.bus.interface import HIT, ITEM
 from csnet.correlation.hits import HitView, live_view

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from csnet.access import Caller
 from csnet.accounts import sessions, tokens
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller
 from csnet.errors import BadInput, Forbidden, Unauthenticated
 from csnet.handling.roles import Role
 from csnet.node import Node

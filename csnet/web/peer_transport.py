@@ -12,8 +12,8 @@ import ssl
 import httpx
 
 from csnet.errors import BadInput, CsnetError
-from csnet.federation.transport import PeerResponse
 from csnet.settings import Settings
+from csnet.transport import PeerResponse
 
 TIMEOUT_SECONDS = 30.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # the default of the peer_response_max_bytes setting

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from csnet.access import Caller
 from csnet.accounts.members import Member
 from csnet.alerts import feed_query
-from csnet.alerts.access import Caller
 from csnet.alerts.feed_marks import mark_read, unread
 from csnet.alerts.feed_query import FeedFilters, scan
 from csnet.alerts.service import NewItem, publish, publish_many

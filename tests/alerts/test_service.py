@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, feed, get_visible, publish, publish_many
 from csnet.audit import verify
 from csnet.errors import BadInput, Forbidden, NotFound

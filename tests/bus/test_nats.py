@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.bus import Event, Gap, MemoryBus
 from csnet.bus.nats import NatsBus, NatsNames

@@ -11,8 +11,8 @@ import pyotp
 import pytest
 from typer.testing import CliRunner
 
+from csnet.access import Caller
 from csnet.accounts import members
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, feed, publish
 from csnet.cli.demo_seed import MEMBERS, NODES
 from csnet.cli.main import app

@@ -7,7 +7,7 @@ from itertools import count
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.cli.main import run
 from csnet.handling.roles import Role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation import sightings
 from csnet.correlation.indicator_item import add, indicator_body

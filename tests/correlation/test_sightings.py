@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.correlation import sightings
 from csnet.correlation.hits import list_hits

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from csnet.cli.demo_network import Endpoint, peer_pair
 from csnet.errors import CsnetError
-from csnet.federation.transport import PeerResponse
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.transport import PeerResponse
 from csnet.web.app import create_app
 from csnet.web.peer_transport import HttpPeerTransport
 from tests.conftest import FIXED_NOW

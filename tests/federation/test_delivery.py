@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish_many
 from csnet.federation import delivery as delivery_module
 from csnet.federation import handshake, outbox

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosure_ops, disclosures

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from csnet.access import Caller
 from csnet.accounts.members import get_by_username
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish_many
 from csnet.cli.demo_network import Endpoint, node_id_of, opened
 from csnet.store.tables import items, outbox

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from csnet.alerts.access import Caller, actor_of
+from csnet.access import Caller, actor_of
 from csnet.alerts.service import NewItem, publish_many
 from csnet.errors import Forbidden, NotFound
 from csnet.federation import group_ops, groups, handshake, inbox, relay

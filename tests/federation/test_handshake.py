@@ -12,8 +12,8 @@ from csnet.federation import handshake, invitations, peers
 from csnet.federation.client import call_peer
 from csnet.federation.local import federation_id, public_url
 from csnet.federation.peers import PeerStatus
-from csnet.federation.transport import PeerError, PeerResponse
 from csnet.node import Node
+from csnet.transport import PeerError, PeerResponse
 from tests.federation.conftest import URL_A, Pair
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation.hits import list_hits
 from csnet.correlation.indicator_item import indicator_body

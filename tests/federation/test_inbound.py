@@ -8,8 +8,8 @@ from csnet.federation import peers, rotation
 from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.requests import NONCE, sign_request
-from csnet.federation.transport import PeerError, PeerResponse
 from csnet.items.keys import KeyHistory, NodeKey
+from csnet.transport import PeerError, PeerResponse
 from tests.federation.conftest import URL_B, Pair
 from tests.federation.test_handshake import actions, peer_up
 
@@ -179,7 +179,7 @@ def test_malformed_rotation_is_422(peered: Pair, body: bytes) -> None:
 
 
 def test_items_after_rotation_keep_the_node_id_and_verify_with_key_history(peered: Pair) -> None:
-    from csnet.alerts.access import Caller
+    from csnet.access import Caller
     from csnet.alerts.service import NewItem, publish
     from csnet.items.signing import verify_envelope
     from csnet.node import open_node

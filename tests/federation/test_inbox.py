@@ -9,11 +9,11 @@ import pytest
 from csnet.federation import framing, peers
 from csnet.federation.peers import PeerStatus
 from csnet.federation.requests import sign_request
-from csnet.federation.transport import PeerResponse
 from csnet.handling.markings import TLP
 from csnet.items.canonical import canonical_json
 from csnet.items.keys import NodeKey
 from csnet.store import item_store
+from csnet.transport import PeerResponse
 from tests.federation.conftest import URL_B, Pair
 from tests.federation.test_delivery import post, raw_of, resign
 from tests.federation.test_handshake import actions, peer_up

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosure_ops
@@ -21,7 +21,6 @@ from csnet.errors import Forbidden
 from csnet.federation import group_ops
 from csnet.federation.delivery import Delivery
 from csnet.federation.requests import sign_request
-from csnet.federation.transport import PeerResponse
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings
 from csnet.handling.roles import Role
 from csnet.items.canonical import canonical_json
@@ -32,6 +31,7 @@ from csnet.items.signing import ItemDraft, seal
 from csnet.node import Node
 from csnet.store import item_store
 from csnet.store.tables import consents, disclosure_requests, group_members, items
+from csnet.transport import PeerResponse
 from tests.factories import add_member, alert_body, api, token_for
 from tests.federation.conftest import URL_A, URL_B, Pair
 from tests.federation.test_consent import AddNode, add_node  # noqa: F401  (a fixture)

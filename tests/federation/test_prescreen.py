@@ -15,13 +15,13 @@ from csnet.federation.client import call_peer
 from csnet.federation.delivery import Delivery
 from csnet.federation.own_items import NODE_AUTHOR, seal_own
 from csnet.federation.prescreen_keys import GroupKey
-from csnet.federation.transport import PeerError
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Audience
 from csnet.items.keys import b64url
 from csnet.items.kinds import validate_body
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
+from csnet.transport import PeerError
 from tests.federation.conftest import Pair
 from tests.federation.test_handshake import actions, peer_up
 from tests.federation.test_psi_endpoint import hold

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import insert, select
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.correlation import psi, psi_federation, psi_wire
 from csnet.correlation.psi_limits import PsiLimiter
@@ -18,10 +18,10 @@ from csnet.errors import BadInput, CsnetError
 from csnet.federation import peers
 from csnet.federation.client import call_peer
 from csnet.federation.peers import PeerStatus
-from csnet.federation.transport import PeerError
 from csnet.handling.markings import TLP, Markings
 from csnet.node import Node
 from csnet.store.tables import indicator_values, sightings
+from csnet.transport import PeerError
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair
 from tests.federation.test_handshake import actions, peer_up

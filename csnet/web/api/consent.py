@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import get_visible
 from csnet.errors import Forbidden
 from csnet.federation import consent_ops

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
+from csnet.access import Caller
 from csnet.accounts import sessions
 from csnet.accounts.members import Member
-from csnet.alerts.access import Caller
 from csnet.errors import Forbidden, Unauthenticated
 from csnet.handling.roles import Role
 from csnet.web.deps import SAFE_METHODS, SESSION_COOKIE, NodeDep

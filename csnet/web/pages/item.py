@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.access import Caller
 from csnet.alerts.service import get_visible, restricted_header
 from csnet.errors import Forbidden
 from csnet.node import Node

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.names import load_names
 from csnet.alerts.service import audit_consultation, get_visible, thread
 from csnet.correlation.hits import HitView, hits_with

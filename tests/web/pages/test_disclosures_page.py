@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosures

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from csnet.access import Caller
 from csnet.accounts.members import Member
 from csnet.alerts import feed_query
-from csnet.alerts.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.bus import Event
 from csnet.federation import group_ops

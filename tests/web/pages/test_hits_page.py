@@ -8,7 +8,7 @@ from itertools import count
 
 import pytest
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.federation.delivery import Delivery

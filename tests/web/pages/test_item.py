@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.grading import AdmiraltyGrade

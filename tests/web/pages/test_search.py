@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-from csnet.alerts.access import Caller
+from csnet.access import Caller
 from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.handling.categories import DataSubjectCategory

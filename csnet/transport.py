@@ -1,4 +1,5 @@
-"""How federation reaches peers: an injected transport, so no HTTP client is imported here.
+"""How a node reaches its peers: an injected transport, so no HTTP client is imported here (the
+Node holds one; federation uses it; neither needs the other's package for it).
 
 The real implementation (httpx) lives in csnet/web/peer_transport.py; tests plug in one that
 calls another node's app in-process.

@@ -1,4 +1,7 @@
-"""Members and envelopes in the policy's terms; every access question goes to `decide`."""
+"""Members and envelopes in the policy's terms; every access question goes to `decide`.
+
+The core's, not a feature's: alerts, correlation, the live feed and the web all ask here.
+"""
 
 from __future__ import annotations
 
