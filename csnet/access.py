@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from csnet.accounts.members import Member
 from csnet.errors import Forbidden, NotFound
 from csnet.federation.groups import groups_of
@@ -26,10 +28,13 @@ class Caller:
     justification: str | None = None
 
 
-def actor_of(node: Node, member: Member) -> MemberActor:
-    """The member as policy sees it, with the sharing groups its node belongs to."""
-    with node.store.read() as conn:
-        mine = groups_of(conn, node.node_id)
+def actor_of(node: Node, member: Member, conn: Connection | None = None) -> MemberActor:
+    """The member as policy sees it, with the sharing groups its node belongs to (read in the
+    caller's transaction when it has one, not in a second connection beside it)."""
+    if conn is None:
+        with node.store.read() as own:
+            return actor_of(node, member, own)
+    mine = groups_of(conn, node.node_id)
     return MemberActor(
         member_id=member.id,
         node_id=node.node_id,
@@ -39,16 +44,30 @@ def actor_of(node: Node, member: Member) -> MemberActor:
     )
 
 
-def ask(node: Node, caller: Caller, action: Action, env: Envelope, **context: object) -> Decision:
+def ask(
+    node: Node,
+    caller: Caller,
+    action: Action,
+    env: Envelope,
+    *,
+    conn: Connection | None = None,
+    **context: object,
+) -> Decision:
     ctx = Context(justification=caller.justification, today=node.now().date(), **context)  # type: ignore[arg-type]
-    return decide(actor_of(node, caller.member), action, item_facts(env), ctx)
+    return decide(actor_of(node, caller.member, conn), action, item_facts(env), ctx)
 
 
 def require(
-    node: Node, caller: Caller, action: Action, env: Envelope, **context: object
+    node: Node,
+    caller: Caller,
+    action: Action,
+    env: Envelope,
+    *,
+    conn: Connection | None = None,
+    **context: object,
 ) -> Decision:
     """Allow, or raise: 404 when the item is not the caller's to see at all (no existence leak)."""
-    decision = ask(node, caller, action, env, **context)
+    decision = ask(node, caller, action, env, conn=conn, **context)
     if decision.allowed:
         return decision
     if decision.needs_justification:

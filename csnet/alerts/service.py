@@ -163,7 +163,7 @@ def _check_links(node: Node, caller: Caller, conn: Connection, draft: ItemDraft)
         held = item_store.get_item(conn, link)
         if held is None or held.tombstoned:
             raise NotFound(f"no item {link}")
-        require(node, caller, Action.READ, held.envelope)
+        require(node, caller, Action.READ, held.envelope, conn=conn)
 
 
 def _judge_links(

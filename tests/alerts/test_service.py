@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import Connection
 
 from csnet.access import Caller
 from csnet.accounts.members import Member
@@ -133,3 +136,36 @@ def test_every_write_is_audited_and_the_chain_verifies(node: Node, officer: Memb
         assert verify(conn).ok
     assert [r["action"] for r in rows] == ["collection"]
     assert rows[0]["recipients"] == [f"node:{node.node_id}"]
+
+
+def test_a_reply_is_checked_inside_the_publish_transaction_without_a_second_connection(
+    node: Node, officer: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the member may read what they reply to is asked in the publishing transaction."""
+    parent = publish(node, Caller(officer), NewItem("alert", alert_body()))
+    write, read = node.store.write, node.store.read
+    writing: list[bool] = []
+    reads_while_writing: list[bool] = []
+
+    @contextmanager
+    def tracked_write() -> Iterator[Connection]:
+        with write() as conn:
+            writing.append(True)
+            try:
+                yield conn
+            finally:
+                writing.pop()
+
+    @contextmanager
+    def tracked_read() -> Iterator[Connection]:
+        reads_while_writing.append(bool(writing))
+        with read() as conn:
+            yield conn
+
+    monkeypatch.setattr(node.store, "write", tracked_write)
+    monkeypatch.setattr(node.store, "read", tracked_read)
+    reply = publish(
+        node, Caller(officer), NewItem("reply", {"text": "Seen at the port"}, replies_to=parent.id)
+    )
+    assert reply.replies_to == parent.id
+    assert True not in reads_while_writing
