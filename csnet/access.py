@@ -51,10 +51,14 @@ def ask(
     env: Envelope,
     *,
     conn: Connection | None = None,
+    actor: MemberActor | None = None,
     **context: object,
 ) -> Decision:
+    """The policy's answer; `actor`: the caller as actor_of made it once for a whole request,
+    so that asking about many items reads the node's groups once."""
     ctx = Context(justification=caller.justification, today=node.now().date(), **context)  # type: ignore[arg-type]
-    return decide(actor_of(node, caller.member, conn), action, item_facts(env), ctx)
+    who = actor or actor_of(node, caller.member, conn)
+    return decide(who, action, item_facts(env), ctx)
 
 
 def require(
@@ -67,7 +71,7 @@ def require(
     **context: object,
 ) -> Decision:
     """Allow, or raise: 404 when the item is not the caller's to see at all (no existence leak)."""
-    decision = ask(node, caller, action, env, conn=conn, **context)
+    decision = ask(node, caller, action, env, conn=conn, **context)  # type: ignore[arg-type]
     if decision.allowed:
         return decision
     if decision.needs_justification:

@@ -9,13 +9,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
-from csnet.access import Caller, ask, require
+from csnet.access import Caller, actor_of, ask, require
 from csnet.accounts.members import member_exists
 from csnet.audit import AuditAction, AuditEntry, append, append_many
 from csnet.bus import Event
 from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import link_facts, outbox
+from csnet.handling.actors import MemberActor
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Action, Role
@@ -274,10 +275,11 @@ def feed(
     entries: list[FeedEntry] = []
     cursor = before
     with node.store.read() as conn:
+        actor = actor_of(node, caller.member, conn)  # once, not once per item
         while len(entries) < limit:
             batch = item_store.list_items(conn, kinds=kinds, before=cursor, limit=limit * 2)
             for held in batch:
-                entry = _feed_entry(node, caller, held)
+                entry = _feed_entry(node, caller, held, actor)
                 if entry is not None and len(entries) < limit:
                     entries.append(entry)
             if len(batch) < limit * 2:
@@ -290,8 +292,10 @@ def feed(
     return FeedPage(entries, next_before)
 
 
-def _feed_entry(node: Node, caller: Caller, held: StoredItem) -> FeedEntry | None:
-    decision = ask(node, caller, Action.READ, held.envelope)
+def _feed_entry(
+    node: Node, caller: Caller, held: StoredItem, actor: MemberActor
+) -> FeedEntry | None:
+    decision = ask(node, caller, Action.READ, held.envelope, actor=actor)
     if decision.allowed:
         return FeedEntry(held, restricted=False)
     if decision.needs_justification:
@@ -304,6 +308,9 @@ def thread(node: Node, caller: Caller, item_id: str) -> tuple[list[StoredItem], 
     with node.store.read() as conn:
         replies = item_store.linked_items(conn, item_id, "reply")
         acks = item_store.linked_items(conn, item_id, "ack")
-    visible = [h for h in replies if ask(node, caller, Action.READ, h.envelope).allowed]
-    seen = [h for h in acks if ask(node, caller, Action.READ, h.envelope).allowed]
-    return visible, seen
+        actor = actor_of(node, caller.member, conn)  # once, not once per reply
+
+    def readable(held: StoredItem) -> bool:
+        return ask(node, caller, Action.READ, held.envelope, actor=actor).allowed
+
+    return [h for h in replies if readable(h)], [h for h in acks if readable(h)]

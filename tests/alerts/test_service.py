@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection
 
+from csnet import access
 from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts.service import NewItem, feed, get_visible, publish, publish_many
+from csnet.alerts.service import NewItem, feed, get_visible, publish, publish_many, thread
 from csnet.audit import verify
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.handling.markings import TLP, Markings
@@ -169,3 +170,26 @@ def test_a_reply_is_checked_inside_the_publish_transaction_without_a_second_conn
     )
     assert reply.replies_to == parent.id
     assert True not in reads_while_writing
+
+
+def test_the_feed_and_a_thread_read_the_nodes_groups_once_whatever_their_length(
+    node: Node, officer: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caller = Caller(officer)
+    parent = publish(node, caller, NewItem("alert", alert_body()))
+    for n in range(5):
+        publish(node, caller, NewItem("alert", alert_body(title=f"Boat {n}")))
+        publish(node, caller, NewItem("reply", {"text": f"Seen {n}"}, replies_to=parent.id))
+    calls: list[str] = []
+    counted = access.groups_of
+
+    def groups_of(conn: Connection, node_id: str) -> frozenset[str]:
+        calls.append(node_id)
+        return counted(conn, node_id)
+
+    monkeypatch.setattr(access, "groups_of", groups_of)
+    page = feed(node, caller, ["alert"])
+    assert len(page.entries) == 6 and len(calls) == 1
+    calls.clear()
+    replies, _acks = thread(node, caller, parent.id)
+    assert len(replies) == 5 and len(calls) == 1
