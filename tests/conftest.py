@@ -133,10 +133,16 @@ def bus_url() -> str:
 
 
 @pytest.fixture
-def node(tmp_path: Path, databases: Databases) -> Iterator[Node]:
-    """A node on a database of its own, on the in-process bus (tests/web and tests/alerts
-    override it with one on the bus under test)."""
-    made = make_node(tmp_path / "node", databases)
+def node_bus() -> str:
+    """The bus of the `node` fixture's node: the in-process one ("") here; tests/web and
+    tests/alerts override this with the bus under test (`bus_url`, so their tests are `bus`)."""
+    return ""
+
+
+@pytest.fixture
+def node(tmp_path: Path, databases: Databases, node_bus: str) -> Iterator[Node]:
+    """A node on a database of its own, on the bus `node_bus` names."""
+    made = make_node(tmp_path / "node", databases, bus_url=node_bus)
     yield made
     made.close()
 
