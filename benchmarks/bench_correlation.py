@@ -24,7 +24,7 @@ What is timed
   the load (it is in the probe). indicators/s = identifiers processed per second (stored as a
   sighting, or counted for a noisy value); sightings/s = rows stored per second.
 - Correlation on ingest: after the load, --items-probe alerts are published one by one through
-  csnet.alerts.service.publish; each carries 3 identifiers in its free text, in three alerts
+  csnet.publishing.publish; each carries 3 identifiers in its free text, in three alerts
   of four one value already held (below the cap), so the alert hits its earlier items. Timed
   per alert: the correlation step (sightings.observe: extraction from the text, sightings and
   hits), within it the storing half alone (sightings.store), and, for context, the whole
@@ -65,7 +65,6 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.correlation import sightings
 from csnet.handling.markings import TLP, Markings
 from csnet.indicators import registry
@@ -74,7 +73,9 @@ from csnet.indicators.types.bech32 import encode_segwit
 from csnet.indicators.types.mid import MID_COUNTRY
 from csnet.indicators.types.vessels import imo_check_digit
 from csnet.indicators.types.wallets import eip55
+from csnet.items import item_indicators
 from csnet.node import Node, init_node
+from csnet.publishing import NewItem, publish
 from csnet.store.tables import indicator_values, items
 from csnet.store.tables import sightings as sightings_table
 
@@ -553,7 +554,7 @@ def probe(node: Node, caller: Caller, work: Workload, count: int) -> ProbeResult
             started = time.perf_counter()
             env = publish(node, caller, NewItem("alert", body, Markings(tlp=TLP.AMBER)))
             result.publish_ms.append((time.perf_counter() - started) * 1000)
-            result.sighted += len(sightings.indicators_of(env))
+            result.sighted += len(item_indicators.indicators_of(env))
             report.show(i + 1, (i + 1) / (sum(result.publish_ms) / 1000))
     finally:
         sightings.observe, sightings.store = real

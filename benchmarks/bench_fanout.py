@@ -40,11 +40,11 @@ from common import alert_body, machine, record
 
 from csnet.access import Caller
 from csnet.accounts import members, tokens
-from csnet.alerts.service import NewItem, publish_many
 from csnet.federation import handshake, invite_ops
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import init_node, open_node
+from csnet.publishing import NewItem, publish_many
 from csnet.settings import load_settings, write_config
 from csnet.web.peer_transport import HttpPeerTransport
 

@@ -19,12 +19,12 @@ from common import alert_body, machine, officer, record
 from nacl.signing import SigningKey
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.markings import TLP, Markings
 from csnet.items.batch import check_signatures, verify_many
 from csnet.items.pools import close_pools
 from csnet.items.signing import verify_envelope
 from csnet.node import Node, init_node
+from csnet.publishing import NewItem, publish, publish_many
 from csnet.store import item_store
 
 

@@ -30,10 +30,10 @@ from fastapi.testclient import TestClient
 
 from csnet.access import Caller
 from csnet.accounts import sessions
-from csnet.alerts.service import NewItem, publish_many
 from csnet.items.bodies import FRONTEX_ROUTES
 from csnet.items.pools import close_pools
 from csnet.node import Node, init_node
+from csnet.publishing import NewItem, publish_many
 from csnet.web.app import create_app
 from csnet.web.deps import SESSION_COOKIE
 

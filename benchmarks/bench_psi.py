@@ -37,11 +37,11 @@ from nacl.bindings import (
 from sqlalchemy import insert
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.correlation import psi, psi_federation, psi_pool, psi_wire
 from csnet.handling.markings import TLP, Markings
 from csnet.items.pools import close_pools
 from csnet.node import open_node
+from csnet.publishing import NewItem, publish
 from csnet.settings import load_settings
 from csnet.store.tables import indicator_values, sightings
 from csnet.transport import PeerResponse

@@ -10,10 +10,11 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, get_visible, publish
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Audience, Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
+from csnet.reading import get_visible
 
 
 def _answer_markings(original: Envelope) -> Markings:

@@ -19,7 +19,6 @@ import typer
 
 from csnet.access import Caller
 from csnet.accounts import members
-from csnet.alerts.service import NewItem, publish
 from csnet.cli.common import console
 from csnet.cli.demo_network import Endpoint, form_group, form_mesh, node_id_of, opened
 from csnet.cli.demo_seed import (
@@ -35,6 +34,7 @@ from csnet.errors import Conflict, CsnetError, NotFound
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node, init_node
+from csnet.publishing import NewItem, publish
 
 LOGINS_FILE = "logins.json"
 NETWORK_FILE = "network.json"  # written once the nodes are peered and the shared alerts posted

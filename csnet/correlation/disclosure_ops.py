@@ -19,10 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from csnet.access import Caller, ask
-from csnet.alerts.service import AUTHOR_ROLES, NewItem, publish
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.audit.entries import MAX_JUSTIFICATION
-from csnet.correlation import disclosures, sightings
+from csnet.correlation import disclosures
 from csnet.correlation.disclosures import ANSWER_KIND, REQUEST_KIND, Request
 from csnet.correlation.psi_federation import active_peer
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound
@@ -35,7 +34,9 @@ from csnet.items import links
 from csnet.items.disclosure_bodies import DisclosureDecision
 from csnet.items.envelope import Envelope
 from csnet.items.indicator_body import INDICATOR_KIND
+from csnet.items.item_indicators import indicators_of
 from csnet.node import Node
+from csnet.publishing import AUTHOR_ROLES, NewItem, publish
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
 
@@ -182,7 +183,7 @@ def _item_to_disclose(node: Node, asked: Request, item_id: str | None) -> Stored
 def _require_value(node: Node, asked: Request, env: Envelope) -> None:
     """The item released must hold the value asked about (read as this node reads its own)."""
     hint = Hint(country=node.identity.country or None)
-    values = {(i.type, i.value) for i in sightings.indicators_of(env, hint)}
+    values = {(i.type, i.value) for i in indicators_of(env, hint)}
     target = links.Asked(
         asked.request_id, asked.asker, asked.holder, asked.value_type, asked.value, True
     )

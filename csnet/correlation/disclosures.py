@@ -2,7 +2,7 @@
 
 Requests and answers are signed items (kinds `disclosure_request` and `disclosure`, bodies in
 csnet/items/disclosure_bodies.py); this module derives the state from them inside the
-transaction that stores them, for items this node publishes (alerts/service.publish_many) and
+transaction that stores them, for items this node publishes (csnet/publishing.py) and
 for items it receives (federation/inbox.receive), so an item and its state never part.
 Opening and answering requests is in disclosure_ops.py.
 """

@@ -15,10 +15,8 @@ from sqlalchemy import Connection, Select, and_, or_, select, tuple_
 
 from csnet.access import Caller, actor_of
 from csnet.accounts.members import Member
-from csnet.alerts.service import audit_consultation
 from csnet.bus import Event
 from csnet.correlation.rule import HitPurpose, Verdict, judge
-from csnet.correlation.sightings import is_protected
 from csnet.errors import CsnetError
 from csnet.handling.actors import MemberActor
 from csnet.handling.categories import DataSubjectCategory
@@ -26,7 +24,9 @@ from csnet.handling.policy import Context, ItemFacts
 from csnet.indicators import registry
 from csnet.items.envelope import Envelope
 from csnet.items.facts import item_facts
+from csnet.items.item_indicators import is_protected
 from csnet.node import Node
+from csnet.reading import audit_consultation
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
 from csnet.store.tables import indicator_values, sightings

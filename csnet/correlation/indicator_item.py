@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, audit_consultation, publish
 from csnet.correlation.hits import HitView, hits_with
 from csnet.indicators import registry
 from csnet.indicators.base import Hint
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
+from csnet.reading import audit_consultation
 
 
 @dataclass(frozen=True)

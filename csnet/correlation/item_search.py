@@ -14,16 +14,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from csnet.access import Caller, actor_of
-from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import facts_of
 from csnet.correlation.item_text import MAX_QUERY, Filters, candidates, terms
-from csnet.correlation.sightings import is_protected
 from csnet.errors import BadInput
 from csnet.handling.actors import MemberActor
 from csnet.handling.policy import Context, decide
 from csnet.handling.roles import Action
 from csnet.items.envelope import Envelope
+from csnet.items.item_indicators import is_protected
 from csnet.node import Node
+from csnet.reading import audit_consultation
 from csnet.store.item_store import StoredItem
 from csnet.store.tables import items
 

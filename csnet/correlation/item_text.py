@@ -1,5 +1,5 @@
 """The text projection of items: their searchable words, written in the transaction that stores
-them (alerts/service.publish_many, federation/inbox.receive) and erased with them (FK cascade).
+them (the item pipeline, csnet/pipeline/) and erased with them (FK cascade).
 
 A LIKE over the signed envelopes does not scale; the words go to table `item_text`, indexed per
 dialect by migration 0010: SQLite FTS5 (`item_text_fts`, external content) or PostgreSQL's

@@ -24,12 +24,12 @@ from typing import Any
 from csnet.correlation import psi
 from csnet.errors import BadInput, TooLarge
 from csnet.items.keys import b64url, b64url_decode
+from csnet.items.prescreen_key import KEY_BYTES
 
 # Crypto wallet addresses (160 bits or more) and travel/identity document numbers (state, type
 # and up to 20 letters and digits): values nobody can list exhaustively. Phone numbers, plates,
 # vessel numbers and the like fill small spaces that a key holder could test in full.
 HIGH_ENTROPY_TYPES = frozenset({"wallet", "document"})
-KEY_BYTES = 32
 PERSON = b"csnet-bloom-v1"
 MIN_CAPACITY = 64
 MIN_BITS = 64

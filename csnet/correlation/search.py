@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from csnet.access import Caller, ask
-from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import ValueRow
-from csnet.correlation.sightings import is_protected
 from csnet.errors import BadInput
 from csnet.handling.roles import Action
 from csnet.indicators import registry
 from csnet.indicators.base import Hint, Indicator
 from csnet.indicators.extract import extract
 from csnet.items.envelope import Envelope
+from csnet.items.item_indicators import is_protected
 from csnet.node import Node
+from csnet.reading import audit_consultation
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
 from csnet.store.tables import indicator_values, sightings

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csnet.access import Caller
-from csnet.alerts.service import audit_consultation
 from csnet.correlation.hits import HitsShown, HitView, hits_with
 from csnet.correlation.search import Match, consulted, matches_of, read_query
 from csnet.errors import BadInput, Forbidden
 from csnet.indicators.base import Hint, Indicator
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.reading import audit_consultation
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,12 @@ from sqlalchemy import Connection, Insert, Update, bindparam, func, select, upda
 from sqlalchemy import text as sql_text
 
 from csnet.bus import Event
-from csnet.handling.categories import PROTECTED_CATEGORIES, DataSubjectCategory
 from csnet.indicators.base import NO_HINT, Hint, Indicator
-from csnet.indicators.extract import extract
 from csnet.items.envelope import Envelope
-from csnet.items.indicator_body import stated_indicators
+from csnet.items.item_indicators import indicators_of, is_protected
 from csnet.node import Node
 from csnet.store.tables import indicator_values, items, peers, sightings
 
-TEXT_FIELDS = ("title", "text", "comment", "context")  # alerts, notes, replies, acks, indicators
-SKIPPED_KINDS = frozenset({"tombstone", "group", "consent"})  # no case content
 LOOKUP_CHUNK = 400  # values per IN query (SQLite's variable limit is far above)
 FEW = 32  # values of a small batch (an item published or received alone): fewer round trips
 
@@ -50,41 +46,6 @@ class Hit:
         return Event.hit(
             self.item_id, self.origin, self.type, self.created, self.other_id, self.value_id
         )
-
-
-def _texts(body: Mapping[str, Any]) -> Iterable[str]:
-    for name in TEXT_FIELDS:
-        value = body.get(name)
-        if isinstance(value, str):
-            yield value
-    for person in body.get("persons") or ():
-        # why: a victim's phone number is often written in the note about that person
-        if isinstance(person, Mapping) and isinstance(person.get("note"), str):
-            yield person["note"]
-
-
-def indicators_of(env: Envelope, hint: Hint = NO_HINT) -> list[Indicator]:
-    """Every distinct indicator in the item's free text, in text order."""
-    if env.kind in SKIPPED_KINDS:
-        return []
-    # why: an `indicator` item states its typed value; it is not left to text extraction
-    found = {i.key: i for i in stated_indicators(env.kind, env.body)}
-    for text in _texts(env.body):
-        for hit in extract(text, hint).found:
-            found.setdefault(hit.indicator.key, hit.indicator)
-    return list(found.values())
-
-
-def is_protected(env: Envelope) -> bool:
-    """The item carries data of a victim or smuggled migrant (markings or persons)."""
-    categories = set(env.markings.subjects)
-    for person in env.body.get("persons") or ():
-        if isinstance(person, Mapping):
-            try:
-                categories.add(DataSubjectCategory(str(person.get("category"))))
-            except ValueError:
-                continue
-    return bool(categories & PROTECTED_CATEGORIES)
 
 
 def observe(node: Node, conn: Connection, envelopes: Sequence[Envelope]) -> list[Hit]:

@@ -19,8 +19,7 @@ from sqlalchemy import Connection
 
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Forbidden, NotFound
-from csnet.federation import consent, outbox
-from csnet.federation.own_items import seal_own
+from csnet.federation import consent
 from csnet.federation.requests import is_node_id
 from csnet.handling.markings import TLP, HandlingCode, Markings
 from csnet.items.bodies import GROUP_ID_PATTERN
@@ -28,9 +27,10 @@ from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
+from csnet.pipeline.seal import NODE_AUTHOR, issue  # the CLI acts for the whole node
+from csnet.pipeline.source import Source
 from csnet.store import item_store
 
-NODE_AUTHOR = "node"  # the CLI acts for the node as a whole; members sign as themselves
 WITHDRAWN = "consent withdrawn"
 
 
@@ -149,9 +149,8 @@ def _issue(node: Node, conn: Connection, env: Envelope, request: Request, author
         markings=Markings(tlp=TLP.GREEN, releasability=env.markings.releasability),
         body=body,
     )
-    issued = seal_own(node, conn, draft)
-    outbox.enqueue(conn, node.node_id, [issued], node.now())  # records the consent too
-    return issued
+    # why: the consent is audited as such by the caller (`_audit`); the outbox records it
+    return issue(node, conn, draft, Source.node(node.node_id, audit=False))
 
 
 def _union(*parts: Iterable[str]) -> tuple[str, ...]:

@@ -13,8 +13,7 @@ from sqlalchemy import Connection
 from csnet import safe_text
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound
-from csnet.federation import groups, outbox, prescreen_keys
-from csnet.federation.own_items import NODE_AUTHOR, seal_own
+from csnet.federation import groups, prescreen_keys
 from csnet.federation.peers import PeerStatus, require_peer
 from csnet.handling.markings import TLP, Markings
 from csnet.items import links
@@ -23,6 +22,8 @@ from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
+from csnet.pipeline.seal import NODE_AUTHOR, issue
+from csnet.pipeline.source import Source
 
 
 def _issue(
@@ -49,9 +50,8 @@ def _issue(
         markings=Markings(tlp=TLP.AMBER),
         body=body,
     )
-    env = seal_own(node, conn, draft)
-    groups.apply_items(conn, [env], node.now())
-    outbox.enqueue(conn, node.node_id, [env], node.now())
+    # why: the group change is audited as such by the caller (`_audit`)
+    env = issue(node, conn, draft, Source.node(node.node_id, audit=False))
     prescreen_keys.rotate(node, conn, group)  # why: a removed member must not get the next key
     return env
 

@@ -19,18 +19,18 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
-from csnet.bus import Event
-from csnet.correlation import disclosures, item_text, sightings
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import consent, framing, groups, link_facts, outbox, relay, seq_claims
+from csnet.federation import consent, framing, groups, outbox, seq_claims
 from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
-from csnet.items import links, strict_json
+from csnet.items import links, relay, strict_json
 from csnet.items.batch import Checked, verify_to_bytes
 from csnet.items.envelope import Envelope
 from csnet.items.keys import KeyHistory
 from csnet.node import Node
-from csnet.store import item_store
+from csnet.pipeline import link_facts
+from csnet.pipeline.apply import announce, apply
+from csnet.pipeline.source import Source, Via
 from csnet.store.tables import items, sync_cursors
 
 Lookup = Callable[[str], KeyHistory | None]
@@ -262,71 +262,27 @@ def _batch_items(body: bytes) -> list[Any]:
 def receive(
     node: Node, sender: Peer, raws: Sequence[Any], cursor: tuple[str, int] | None = None
 ) -> Receipt:
-    """Check, store and audit a batch from `sender`; then announce new items on the bus."""
+    """Check a batch from `sender`, then store it through the one item pipeline, with the
+    refusals' audit entries and the pull cursor in the same transaction; announce after."""
     envelopes, receipt = _judge(node, sender, raws)
+    source = Source.peer_node(sender.node_id, Via.PUSH if cursor is None else Via.PULL)
     with node.store.write() as conn:
-        held = set(
-            conn.execute(select(items.c.id).where(items.c.id.in_(receipt.accepted))).scalars()
-        )
-        fresh = [e for e in envelopes if e.id not in held]
-        clashing = seq_claims.clashing(conn, fresh)  # stored by another receipt since judging
+        clashing = seq_claims.clashing(conn, envelopes)  # stored by another receipt since judging
         if clashing:
             receipt.withdraw(clashing, seq_claims.seq_conflict())
-            fresh = [e for e in fresh if e.id not in clashing]
-        receipt.stored = item_store.insert_items(
-            conn, [(e, e.to_bytes()) for e in fresh], node.now()
-        )
-        receipt.erased = _erased_on_arrival(fresh, receipt.stored)
-        groups.apply_items(conn, receipt.stored, node.now())  # before enqueue resolves groups
-        hits = sightings.observe(node, conn, receipt.stored)  # received items correlate too
-        disclosures.observe(node, conn, receipt.stored)  # requests and answers received
-        item_text.index(conn, receipt.stored)  # searchable words, stored with the item
-        append_many(conn, _entries(sender, receipt), node.now())
-        outbox.enqueue(conn, node.node_id, receipt.stored, node.now(), sender=sender.node_id)
+            envelopes = [e for e in envelopes if e.id not in clashing]
+        applied = apply(node, conn, envelopes, source)
+        receipt.stored, receipt.erased = applied.stored, applied.erased
+        append_many(conn, _refusals(sender, receipt), node.now())
         if cursor is not None:
             advance_cursor(conn, sender.node_id, *cursor)
-    # Only after the commit, as for local publishing: members see received items live.
-    fresh = receipt.stored
-    if fresh:
-        announced = [Event.item(e.id, e.origin, e.kind, e.created) for e in fresh]
-        node.bus.publish(announced + sightings.events(hits))
-        node.work.notify()  # a running delivery runner pushes at once
+    announce(node, applied)  # only after the commit, as for local publishing
     return receipt
 
 
-def _erased_on_arrival(fresh: list[Envelope], stored: list[Envelope]) -> list[Envelope]:
-    """Accepted items not stored: a tombstone of their own origin was held (or came along)."""
-    kept = {e.id for e in stored}
-    return [e for e in fresh if e.id not in kept]
-
-
-def _entries(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
+def _refusals(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
     actor = peer_actor(sender.node_id)
-    stored = [
-        AuditEntry(
-            actor=actor,
-            action=AuditAction.COLLECTION,
-            item_id=env.id,
-            details={"kind": env.kind, "origin": env.origin, "seq": env.seq, "via": "federation"},
-        )
-        for env in receipt.stored
-    ]
-    erased = [
-        AuditEntry(
-            actor=actor,
-            action=AuditAction.ERASURE,
-            item_id=env.id,
-            details={
-                "kind": env.kind,
-                "origin": env.origin,
-                "seq": env.seq,
-                "via": "federation",
-                "erased_on_arrival": True,
-            },
-        )
-        for env in receipt.erased
-    ]
-    refused = [
+    return [
         AuditEntry(
             actor=actor,
             action=AuditAction.PEER_REFUSED,
@@ -335,7 +291,6 @@ def _entries(sender: Peer, receipt: Receipt) -> list[AuditEntry]:
         )
         for r in receipt.refused
     ]
-    return stored + erased + refused
 
 
 def cursor_of(conn: Connection, peer: str, origin: str) -> int:

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from csnet.federation import consent, groups, relay
+from csnet.federation import consent, groups
 from csnet.federation.peers import PeerStatus, list_peers
+from csnet.items import relay
 from csnet.items.envelope import Envelope
 from csnet.store.tables import items, outbox
 

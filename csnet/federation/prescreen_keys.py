@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from csnet.correlation.prescreen import KEY_BYTES
-from csnet.federation import outbox
 from csnet.federation.groups import Group
-from csnet.federation.own_items import NODE_AUTHOR, seal_own
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.keys import b64url
-from csnet.items.prescreen_key import PrescreenKey
+from csnet.items.prescreen_key import KEY_BYTES, PrescreenKey
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
+from csnet.pipeline import seal
+from csnet.pipeline.seal import NODE_AUTHOR
+from csnet.pipeline.source import Source
 from csnet.store.tables import items
 
 KEY_KIND = "prescreen_key"
@@ -79,6 +79,4 @@ def issue(node: Node, conn: Connection, group: Group) -> Envelope:
         markings=Markings(tlp=TLP.AMBER),
         body=body,
     )
-    env = seal_own(node, conn, draft)
-    outbox.enqueue(conn, node.node_id, [env], node.now())
-    return env
+    return seal.issue(node, conn, draft, Source.node(node.node_id))

@@ -16,10 +16,11 @@ from sqlalchemy import Connection, select, true
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.errors import BadInput, CsnetError
-from csnet.federation import consent, groups, inbox, outbox, relay
+from csnet.federation import consent, groups, inbox, outbox
 from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus, key_history, list_peers
 from csnet.handling.markings import TLP
+from csnet.items import relay
 from csnet.items.envelope import Envelope
 from csnet.node import Node
 from csnet.store import item_store

@@ -19,13 +19,22 @@ from csnet.items.prescreen_key import PrescreenKey
 
 KINDS: dict[str, type[BaseModel]] = {}
 REQUIRED_LINKS: dict[str, frozenset[str]] = {}
+KIND_PROJECTIONS: dict[str, tuple[str, ...]] = {}  # the kind's own projections (csnet/pipeline)
 LINK_FIELDS = ("supersedes", "replies_to", "refers_to")
 _KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _MAX_ERRORS = 20
 
 
-def register_kind(name: str, model: type[BaseModel], *, requires: tuple[str, ...] = ()) -> None:
-    """Register a body model; `requires` names the envelope links the kind cannot go without."""
+def register_kind(
+    name: str,
+    model: type[BaseModel],
+    *,
+    requires: tuple[str, ...] = (),
+    projections: tuple[str, ...] = (),
+) -> None:
+    """Register a body model; `requires` names the envelope links the kind cannot go without,
+    `projections` the projections its items need besides those of every kind
+    (csnet/pipeline/projections.py)."""
     if not _KIND_NAME.fullmatch(name):
         raise ValueError(f"bad kind name {name!r}")
     if KINDS.get(name, model) is not model:
@@ -35,6 +44,7 @@ def register_kind(name: str, model: type[BaseModel], *, requires: tuple[str, ...
         raise ValueError(f"unknown link fields {sorted(unknown)}")
     KINDS[name] = model
     REQUIRED_LINKS[name] = frozenset(requires)
+    KIND_PROJECTIONS[name] = tuple(projections)
 
 
 def body_model(kind: str) -> type[BaseModel]:
@@ -122,10 +132,13 @@ register_kind("alert", Alert)
 register_kind("note", Note)
 register_kind("reply", Reply, requires=("replies_to",))
 register_kind("ack", Ack, requires=("refers_to",))
-register_kind("tombstone", Tombstone, requires=("refers_to",))
-register_kind("group", GroupChange)  # sharing-group membership (csnet/federation/groups.py)
+# an erased disclosure request takes its state along (csnet/correlation/disclosures.py)
+register_kind("tombstone", Tombstone, requires=("refers_to",), projections=("disclosures",))
+# sharing-group membership (csnet/federation/groups.py)
+register_kind("group", GroupChange, projections=("groups",))
 register_kind("consent", RelayConsent)  # H2 consent to pass an item on (federation/consent.py)
 register_kind(INDICATOR_KIND, IndicatorBody)  # an identifier seen in the field
-register_kind("disclosure_request", DisclosureRequest)  # after a hit (correlation/disclosures.py)
-register_kind("disclosure", Disclosure, requires=("refers_to",))  # the holder's answer to it
+# after a hit, and the holder's answer to it (csnet/correlation/disclosures.py)
+register_kind("disclosure_request", DisclosureRequest, projections=("disclosures",))
+register_kind("disclosure", Disclosure, requires=("refers_to",), projections=("disclosures",))
 register_kind("prescreen_key", PrescreenKey)  # group key for Bloom pre-screens (prescreen.py)

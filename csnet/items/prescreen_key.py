@@ -16,6 +16,7 @@ from csnet.items.bodies import GROUP_ID_PATTERN, Body
 from csnet.items.keys import b64url_decode
 
 MAX_EPOCH = 2**53 - 1  # JSON numbers are doubles
+KEY_BYTES = 32  # a group key for the Bloom pre-screens (csnet/correlation/prescreen.py)
 
 
 class PrescreenKey(Body):

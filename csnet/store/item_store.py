@@ -102,23 +102,36 @@ def audience_targets(env: Envelope) -> list[str]:
     return [f"node:{n}" for n in env.audience.nodes] + [f"group:{g}" for g in env.audience.groups]
 
 
+@dataclass(frozen=True)
+class Inserted:
+    stored: list[Envelope]  # stored now and still held
+    erased: list[Envelope]  # not held before, but erased on arrival (a tombstone of its origin)
+
+
 def insert_items(
     conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now: datetime
 ) -> list[Envelope]:
+    """The items `store_items` stored."""
+    return store_items(conn, pairs, now).stored
+
+
+def store_items(
+    conn: Connection, pairs: Sequence[tuple[Envelope, bytes]], now: datetime
+) -> Inserted:
     """Insert items not yet held (idempotent by id) and apply their links as the link rule
-    (csnet/items/links.py) allows; returns the items stored and still held.
+    (csnet/items/links.py) allows.
 
     Links work whichever end arrives first: a target whose erasure by its own origin is held
     (or comes in the same batch) is never stored, and a correction held before its target
     marks the target as superseded when it arrives.
     """
     if not pairs:
-        return []
+        return Inserted([], [])
     ids = [env.id for env, _ in pairs]
     held = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
     fresh = [(env, raw) for env, raw in pairs if env.id not in held]
     if not fresh:
-        return []
+        return Inserted([], [])
     erased = _erased_on_arrival(conn, [env for env, _ in fresh])
     kept = [(env, raw) for env, raw in fresh if env.id not in erased]
     if kept:
@@ -132,7 +145,8 @@ def insert_items(
     if erased or any(env.kind == links.TOMBSTONE for env in stored):
         present = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
         stored = [env for env in stored if env.id in present]
-    return stored
+    kept_ids = {env.id for env in stored}
+    return Inserted(stored, [env for env, _ in fresh if env.id not in kept_ids])
 
 
 def _insert_rows(conn: Connection, kept: Sequence[tuple[Envelope, bytes]], now: datetime) -> None:
@@ -302,6 +316,7 @@ def count_items(conn: Connection) -> int:
 
 
 __all__ = [
+    "Inserted",
     "SeqKey",
     "StoredItem",
     "audience_targets",
@@ -314,4 +329,5 @@ __all__ = [
     "next_seq",
     "reserve_seqs",
     "seq_holders",
+    "store_items",
 ]

@@ -12,9 +12,9 @@ from csnet.accounts.members import Member
 from csnet.alerts import feed_query
 from csnet.alerts.feed_marks import mark_read, unread
 from csnet.alerts.feed_query import FeedFilters, scan
-from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish, publish_many
 from tests.databases import Databases
 from tests.factories import FakeClock, add_member, alert_body, make_node
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from csnet import access
 from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts.service import NewItem, feed, get_visible, publish, publish_many, thread
+from csnet.alerts.service import feed
 from csnet.audit import verify
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.handling.markings import TLP, Markings
@@ -21,6 +21,8 @@ from csnet.items.envelope import Audience, Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.signing import seal
 from csnet.node import Node
+from csnet.publishing import NewItem, publish, publish_many
+from csnet.reading import get_visible, thread
 from csnet.store import item_store
 from tests.factories import add_member, alert_body
 

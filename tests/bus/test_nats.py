@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.bus import Event, Gap, MemoryBus
 from csnet.bus.nats import NatsBus, NatsNames
 from csnet.bus.nats_work import NatsWork
@@ -21,6 +20,7 @@ from csnet.bus.natslink import BusUnreachable, NatsLink, redacted
 from csnet.cli.main import run as cli
 from csnet.errors import BadInput
 from csnet.node import open_node
+from csnet.publishing import NewItem, publish
 from csnet.settings import load_settings
 from tests.bus.conftest import fresh_names
 from tests.bus.test_bus_contract import WHEN, item, seqs, take

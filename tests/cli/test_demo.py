@@ -13,11 +13,12 @@ from typer.testing import CliRunner
 
 from csnet.access import Caller
 from csnet.accounts import members
-from csnet.alerts.service import NewItem, feed, publish
+from csnet.alerts.service import feed
 from csnet.cli.demo_seed import MEMBERS, NODES
 from csnet.cli.main import app
 from csnet.handling.markings import TLP, Markings
 from csnet.node import open_node
+from csnet.publishing import NewItem, publish
 from csnet.settings import load_settings
 from csnet.store import item_store
 from tests.databases import Databases

@@ -8,10 +8,10 @@ from itertools import count
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.cli.main import run
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.cli.conftest import route_cli_to
 from tests.factories import add_member, alert_body, token_for
 

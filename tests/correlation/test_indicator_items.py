@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
-from csnet.correlation import sightings
 from csnet.correlation.indicator_item import add, indicator_body
 from csnet.handling.roles import Role
 from csnet.indicators.extract import extract
+from csnet.items import item_indicators
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.factories import add_member
 
 PLATE = "GR:IKA1234"
@@ -29,7 +29,7 @@ def test_the_typed_value_is_sighted_though_text_extraction_misses_it(
     context = "white van, driver's number +92 300 1234567"
     body = indicator_body(node, "plate", "IKA-1234", context, country="GR")
     env = publish(node, officer, NewItem("indicator", body))
-    found = [(i.type, i.value) for i in sightings.indicators_of(env)]
+    found = [(i.type, i.value) for i in item_indicators.indicators_of(env)]
     assert found == [("plate", PLATE), ("phone", "+923001234567")]  # stated first, then context
 
 

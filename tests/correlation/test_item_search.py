@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation.item_search import search_items
 from csnet.correlation.item_text import Filters, terms, words_of
@@ -20,6 +19,7 @@ from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store.tables import item_text
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, clock, pair  # noqa: F401

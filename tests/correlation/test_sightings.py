@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 
 from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.service import NewItem, publish, publish_many
 from csnet.correlation import sightings
 from csnet.correlation.hits import list_hits
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
+from csnet.items import item_indicators
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish, publish_many
 from csnet.store.tables import indicator_values
 from csnet.store.tables import sightings as sightings_table
 from tests.factories import add_member, alert_body
@@ -67,8 +68,8 @@ def test_indicators_of_reads_title_text_and_persons_notes(node: Node, officer: C
         officer,
         NewItem("alert", body, Markings(subjects=(DataSubjectCategory.SUSPECT,))),
     )
-    assert {(i.type, i.value) for i in sightings.indicators_of(env)} >= {("phone", E164)}
-    assert {i.type for i in sightings.indicators_of(env)} == {"phone", "wallet"}
+    assert {(i.type, i.value) for i in item_indicators.indicators_of(env)} >= {("phone", E164)}
+    assert {i.type for i in item_indicators.indicators_of(env)} == {"phone", "wallet"}
 
 
 def test_noisy_value_stops_growing_at_the_cap(node: Node, officer: Caller) -> None:

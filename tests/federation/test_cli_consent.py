@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings
 from csnet.node import open_node
+from csnet.publishing import NewItem, publish
 from csnet.settings import load_settings
 from tests.factories import add_member, alert_body
 from tests.federation import test_cli_peer

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish_many
 from csnet.federation import delivery as delivery_module
 from csnet.federation import handshake, outbox
 from csnet.federation.delivery import Delivery
@@ -20,6 +19,7 @@ from csnet.items.canonical import canonical_json
 from csnet.items.envelope import Envelope
 from csnet.items.keys import NodeKey, b64url
 from csnet.node import Node
+from csnet.publishing import NewItem, publish_many
 from csnet.store import item_store
 from csnet.store.tables import outbox as outbox_table
 from tests.databases import Databases

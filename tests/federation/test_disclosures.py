@@ -11,7 +11,6 @@ from sqlalchemy import update
 
 from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosure_ops, disclosures
 from csnet.errors import BadInput, Conflict, CsnetError, Forbidden, NotFound
@@ -23,6 +22,7 @@ from csnet.handling.markings import TLP, Markings, Releasability
 from csnet.handling.roles import Role
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store import item_store
 from tests.factories import add_member, alert_body, api, token_for
 from tests.federation.conftest import Pair

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from csnet.access import Caller
 from csnet.accounts.members import get_by_username
-from csnet.alerts.service import NewItem, publish_many
 from csnet.cli.demo_network import Endpoint, node_id_of, opened
+from csnet.publishing import NewItem, publish_many
 from csnet.store.tables import items, outbox
 from tests.federation.processes import Served, wait_for
 

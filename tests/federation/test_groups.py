@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from csnet.access import Caller, actor_of
-from csnet.alerts.service import NewItem, publish_many
 from csnet.errors import Forbidden, NotFound
-from csnet.federation import group_ops, groups, handshake, inbox, relay
+from csnet.federation import group_ops, groups, handshake, inbox
 from csnet.federation.delivery import Delivery
 from csnet.federation.peers import require_peer
 from csnet.handling.markings import TLP, Markings
+from csnet.items import relay
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish_many
 from tests.databases import Databases
 from tests.factories import add_member, alert_body, api, token_for
 from tests.federation.conftest import Pair, _node

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.correlation.hits import list_hits
 from csnet.correlation.indicator_item import indicator_body
 from csnet.federation.delivery import Delivery
@@ -17,6 +16,7 @@ from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.factories import add_member, alert_body, api, token_for
 from tests.federation.conftest import Pair
 from tests.federation.test_handshake import peer_up

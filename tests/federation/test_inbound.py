@@ -180,9 +180,9 @@ def test_malformed_rotation_is_422(peered: Pair, body: bytes) -> None:
 
 def test_items_after_rotation_keep_the_node_id_and_verify_with_key_history(peered: Pair) -> None:
     from csnet.access import Caller
-    from csnet.alerts.service import NewItem, publish
     from csnet.items.signing import verify_envelope
     from csnet.node import open_node
+    from csnet.publishing import NewItem, publish
     from tests.factories import add_member, alert_body
 
     officer, _ = add_member(peered.a, "officer", "officer")

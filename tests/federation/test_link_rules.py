@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosure_ops
 from csnet.errors import Forbidden
@@ -29,6 +28,7 @@ from csnet.items.keys import b64url
 from csnet.items.kinds import validate_draft
 from csnet.items.signing import ItemDraft, seal
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store import item_store
 from csnet.store.tables import consents, disclosure_requests, group_members, items
 from csnet.transport import PeerResponse

@@ -13,7 +13,6 @@ from csnet.errors import BadInput, Conflict, Forbidden
 from csnet.federation import group_ops, groups, peers, prescreen_keys
 from csnet.federation.client import call_peer
 from csnet.federation.delivery import Delivery
-from csnet.federation.own_items import NODE_AUTHOR, seal_own
 from csnet.federation.prescreen_keys import GroupKey
 from csnet.handling.markings import TLP, Markings
 from csnet.items.envelope import Audience
@@ -21,6 +20,8 @@ from csnet.items.keys import b64url
 from csnet.items.kinds import validate_body
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
+from csnet.pipeline.seal import NODE_AUTHOR, issue
+from csnet.pipeline.source import Source
 from csnet.transport import PeerError
 from tests.federation.conftest import Pair
 from tests.federation.test_handshake import actions, peer_up
@@ -105,7 +106,9 @@ def test_keys_not_from_the_owner_are_ignored(screening: Pair) -> None:
         body=body,
     )
     with pytest.raises(Forbidden) as caught, screening.b.store.write() as conn:
-        seal_own(screening.b, conn, draft)  # the link rule refuses it before it is stored
+        issue(
+            screening.b, conn, draft, Source.node(screening.b.node_id)
+        )  # the link rule refuses it unstored
     assert caught.value.error_code == "not_owner"
     assert key_of(screening.b, gid) == real
 

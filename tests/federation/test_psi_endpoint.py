@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import insert, select
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.correlation import psi, psi_federation, psi_wire
 from csnet.correlation.psi_limits import PsiLimiter
 from csnet.correlation.psi_store import held_values
@@ -20,6 +19,7 @@ from csnet.federation.client import call_peer
 from csnet.federation.peers import PeerStatus
 from csnet.handling.markings import TLP, Markings
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store.tables import indicator_values, sightings
 from csnet.transport import PeerError
 from tests.factories import add_member, alert_body

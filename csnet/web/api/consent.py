@@ -12,11 +12,11 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from csnet.access import Caller
-from csnet.alerts.service import get_visible
 from csnet.errors import Forbidden
 from csnet.federation import consent_ops
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.reading import get_visible
 from csnet.web.deps import CallerDep, NodeDep
 
 router = APIRouter(prefix="/consents", tags=["consents"])

@@ -12,11 +12,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from csnet.alerts import actions
-from csnet.alerts.service import FeedEntry, NewItem, feed, get_visible, publish, thread
+from csnet.alerts.service import FeedEntry, feed
 from csnet.errors import BadInput
 from csnet.items.bodies import Alert as AlertBody
 from csnet.items.bodies import Note as NoteBody
 from csnet.items.envelope import Envelope
+from csnet.publishing import NewItem, publish
+from csnet.reading import get_visible, thread
 from csnet.store.item_store import StoredItem
 from csnet.web.deps import CallerDep, NodeDep
 from csnet.web.schemas import (

@@ -11,10 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from csnet.alerts import actions
-from csnet.alerts.service import get_visible, publish, restricted_header
 from csnet.errors import BadInput, Forbidden
 from csnet.items.bodies import MAX_EVIDENCE, MAX_PERSONS
 from csnet.node import Node
+from csnet.publishing import publish
+from csnet.reading import get_visible, restricted_header
 from csnet.web.deps import NodeDep
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUser, PageUserDep

@@ -14,12 +14,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from csnet import safe_text
-from csnet.alerts.service import NewItem
 from csnet.errors import BadInput
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.grading import AdmiraltyGrade, EuropolGrade
 from csnet.handling.markings import Handling, Markings, Releasability
 from csnet.items.kinds import validate_body
+from csnet.publishing import NewItem
 from csnet.web.pages.compose_form import ComposeForm, EvidenceRow, PersonRow
 from csnet.web.pages.compose_messages import body_message, character_message
 from csnet.web.pages.i18n import gettext as _

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.alerts.service import AUTHOR_ROLES
 from csnet.correlation import disclosure_ops, disclosures
 from csnet.errors import CsnetError
 from csnet.node import Node
+from csnet.publishing import AUTHOR_ROLES
 from csnet.web.deps import NodeDep
 from csnet.web.pages import i18n, search_disclosure
 from csnet.web.pages.auth import PageUser, PageUserDep

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from csnet.alerts import feed_marks, feed_query
 from csnet.alerts.feed_query import FeedFilters, Key
 from csnet.alerts.names import Names, load_names
-from csnet.alerts.service import audit_consultation
 from csnet.errors import BadInput
 from csnet.federation import groups
 from csnet.items.bodies import FRONTEX_ROUTES, Urgency
 from csnet.node import Node
+from csnet.reading import audit_consultation
 from csnet.web.api import live_ws
 from csnet.web.deps import NodeDep
 from csnet.web.pages.auth import PageUserDep

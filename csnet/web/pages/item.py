@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.service import get_visible, restricted_header
 from csnet.errors import Forbidden
 from csnet.node import Node
+from csnet.reading import get_visible, restricted_header
 from csnet.web.deps import NodeDep
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUser, PageUserDep

@@ -9,12 +9,12 @@ from typing import Any
 
 from csnet.access import Caller
 from csnet.alerts.names import load_names
-from csnet.alerts.service import audit_consultation, get_visible, thread
 from csnet.correlation.hits import HitView, hits_with
 from csnet.errors import CsnetError
 from csnet.handling.roles import Role
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.reading import audit_consultation, get_visible, thread
 from csnet.store.item_store import StoredItem
 
 MAX_HISTORY = 50

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.correlation import disclosures
 from csnet.federation.delivery import Delivery
@@ -17,6 +16,7 @@ from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Markings, Releasability
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, clock, pair  # noqa: F401
 from tests.federation.test_handshake import peer_up

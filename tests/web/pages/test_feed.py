@@ -12,7 +12,6 @@ import pytest
 from csnet.access import Caller
 from csnet.accounts.members import Member
 from csnet.alerts import feed_query
-from csnet.alerts.service import NewItem, publish
 from csnet.bus import Event
 from csnet.federation import group_ops
 from csnet.federation.peers import PeerIdentity, add_peer
@@ -22,6 +21,7 @@ from csnet.items.envelope import Audience, Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.signing import seal
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store import item_store
 from tests.factories import add_member, alert_body, api, token_for
 from tests.web.pages.conftest import Browser, log_in

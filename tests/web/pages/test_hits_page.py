@@ -9,13 +9,13 @@ from itertools import count
 import pytest
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.federation.delivery import Delivery
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, clock, pair  # noqa: F401
 from tests.federation.test_handshake import peer_up

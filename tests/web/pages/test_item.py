@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.grading import AdmiraltyGrade
 from csnet.handling.markings import TLP, Handling, HandlingCode, Markings
 from csnet.handling.roles import Role
 from csnet.items.envelope import Envelope
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from csnet.store import item_store
 from csnet.store.tables import audit_log
 from tests.factories import alert_body

@@ -7,12 +7,12 @@ from itertools import count
 from typing import Any
 
 from csnet.access import Caller
-from csnet.alerts.service import NewItem, publish
 from csnet.audit.query import AuditFilter, list_entries
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node
+from csnet.publishing import NewItem, publish
 from tests.factories import add_member, alert_body
 from tests.web.pages.conftest import log_in
 

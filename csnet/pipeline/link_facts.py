@@ -12,12 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from csnet.correlation import sightings
-from csnet.federation import relay
 from csnet.indicators.base import NO_HINT, Hint
-from csnet.items import links
+from csnet.items import links, relay
 from csnet.items.envelope import Envelope
 from csnet.items.indicator_body import stated_indicators
+from csnet.items.item_indicators import indicators_of
 from csnet.store.engine import Store
 from csnet.store.tables import disclosure_requests, group_members, items, peers, sharing_groups
 
@@ -126,7 +125,7 @@ class View:
     def _values(self, env: Envelope) -> frozenset[tuple[str, str]]:
         """The (type, value) pairs an answer holds, read as its origin's country writes them."""
         hint = self._hint(env.origin)
-        found = sightings.indicators_of(env, hint)
+        found = indicators_of(env, hint)
         # why: an indicator item's value is stated, not written in its text (indicator_body.py)
         found += stated_indicators(str(env.body.get("item_kind")), env.body)
         return frozenset((i.type, i.value) for i in found)

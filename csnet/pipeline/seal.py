@@ -1,0 +1,55 @@
+"""Items sealed by this node: sequence numbers, the node's key, the one link rule as receivers
+apply it; and the node's own items (membership, group keys, consents) issued in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from csnet.items import links
+from csnet.items.envelope import Envelope
+from csnet.items.kinds import validate_draft
+from csnet.items.signing import ItemDraft, seal
+from csnet.node import Node
+from csnet.pipeline import link_facts
+from csnet.pipeline.apply import apply
+from csnet.pipeline.source import Source
+from csnet.store import item_store
+
+NODE_AUTHOR = "node"  # the author of the node's own items, not a member
+
+
+def seal_batch(
+    node: Node, conn: Connection, drafts: Sequence[tuple[ItemDraft, BaseModel]]
+) -> list[Envelope]:
+    """Sealed under the next seqs of this node, reserved in `conn`'s transaction."""
+    first = item_store.reserve_seqs(conn, node.node_id, len(drafts))
+    key = node.signing_key(conn)  # why: the key of these seqs, even if another process rotated
+    created = node.now()
+    return [
+        seal(draft, key, origin=node.node_id, seq=first + i, created=created, body=body)
+        for i, (draft, body) in enumerate(drafts)
+    ]
+
+
+def judge_links(
+    node: Node, conn: Connection, envelopes: Sequence[Envelope], publisher: links.Publisher
+) -> None:
+    """The one link rule (csnet/items/links.py), as receivers apply it, plus what only this
+    node can check: who published (its author, a supervisor, the node itself)."""
+    view = link_facts.View(conn, node.node_id, {node.node_id: node.identity.country})
+    for env in envelopes:
+        links.check(env, view.facts(env, publisher))
+        view.add(env)
+
+
+def issue(node: Node, conn: Connection, draft: ItemDraft, source: Source) -> Envelope:
+    """The node's own item, checked, sealed, stored and projected (outbox included) in the
+    caller's transaction."""
+    [env] = seal_batch(node, conn, [(draft, validate_draft(draft))])
+    # why: the node itself acts, as a supervisor would
+    judge_links(node, conn, [env], links.Publisher(draft.author, supervisor=True))
+    apply(node, conn, [env], source)
+    return env
