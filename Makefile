@@ -25,15 +25,18 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 junit = $(if $(JUNIT_DIR),--junitxml=$(JUNIT_DIR)/$(1).xml)
 
+# lint-imports checks the import-linter contracts in pyproject.toml (README.md, "Architecture").
 test: $(STAMP)
 	$(BIN)/ruff check csnet tests benchmarks
 	$(BIN)/mypy csnet
+	$(BIN)/lint-imports
 	$(PYTEST) -n $(WORKERS) --dist loadgroup -m "not serial" $(call junit,sqlite)
 	$(PYTEST) -m serial $(call junit,sqlite-serial) || [ $$? -eq 5 ]
 
 lint: $(STAMP)
 	$(BIN)/ruff check csnet tests benchmarks
 	$(BIN)/ruff format --check csnet tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy csnet
