@@ -67,5 +67,6 @@ def officer(node: Node) -> Caller:
             role=Role.OFFICER,
             password="benchmark password",
             now=node.now(),
+            hasher=node.hasher,
         )
     return Caller(member)

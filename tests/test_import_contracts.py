@@ -77,6 +77,15 @@ FORBIDDEN_IMPORTS = [
     pytest.param(
         "alerts", "from csnet.correlation import hits", {"domain"}, id="alerts-correlation"
     ),
+    pytest.param(
+        "pipeline",
+        "from csnet.correlation import sightings",
+        {"layers", "domain"},
+        id="pipeline-correlation",
+    ),
+    pytest.param(
+        "federation", "from csnet import publishing", {"domain"}, id="federation-publishing"
+    ),
     pytest.param("audit", "import fastapi", {"no-web-below-front-ends"}, id="audit-fastapi"),
     pytest.param("store", "from csnet import node", {"layers"}, id="store-node"),
 ]
