@@ -70,3 +70,15 @@ def officer(node: Node) -> Caller:
             hasher=node.hasher,
         )
     return Caller(member)
+
+
+class Progress:
+    """A line every 5% of a long phase, with the rate so far."""
+
+    def __init__(self, what: str, total: int) -> None:
+        self.what, self.total, self.next = what, total, total / 20
+
+    def show(self, done: int, rate: float) -> None:
+        if done >= self.next or done == self.total:
+            print(f"  {self.what}: {done:,}/{self.total:,} ({rate:,.0f}/s)", flush=True)
+            self.next += self.total / 20

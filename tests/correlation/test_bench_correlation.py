@@ -18,7 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 def bench() -> ModuleType:
     sys.path.insert(0, str(BENCHMARKS))  # why: the script imports its neighbour `common`
     try:
-        return importlib.import_module("bench_correlation")
+        return importlib.import_module("indicator_workload")
     finally:
         sys.path.remove(str(BENCHMARKS))
 
