@@ -16,12 +16,10 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import alert_body, machine, officer, record
-from nacl.signing import SigningKey
+from common import alert_body, libsodium_rates, machine, officer, record
 
 from csnet.access import Caller
 from csnet.handling.markings import TLP, Markings
@@ -97,29 +95,6 @@ def bench_verify(node: Node, count: int) -> dict[str, float]:
     }
 
 
-def _calls_per_s(call: Callable[[], object], seconds: float) -> float:
-    """How many times `call` runs per second on this thread, over about `seconds`."""
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(200):
-            call()
-        count += 200
-    return count / (time.perf_counter() - start)
-
-
-def bench_libsodium(size: int, seconds: float = 2.0) -> dict[str, float]:
-    """PyNaCl's Ed25519 (libsodium) on one core, single thread, for a message of `size` bytes:
-    the references the node's own rates are divided by, measured in the same run."""
-    key = SigningKey.generate()
-    message = os.urandom(size)
-    signed = key.sign(message)
-    verify = key.verify_key.verify
-    return {
-        "libsodium_sign_per_s_1core": _calls_per_s(lambda: key.sign(message), seconds),
-        "libsodium_verify_per_s_1core": _calls_per_s(lambda: verify(signed), seconds),
-    }
-
-
 def ratios(figures: dict[str, Any]) -> dict[str, float]:
     """The issue's keys: the node's rates over libsodium's one-core rates of the same run."""
     sign, verify = figures["libsodium_sign_per_s_1core"], figures["libsodium_verify_per_s_1core"]
@@ -186,7 +161,7 @@ def main() -> None:
             f"{figures['verify_and_parse_per_s_2cores']:.0f}/s on 2 cores"
         )
         node.close()
-    figures |= bench_libsodium(int(figures["item_bytes_mean"]))
+    figures |= libsodium_rates(int(figures["item_bytes_mean"]))
     figures |= ratios(figures)
     figures["load_avg_1m_end"] = os.getloadavg()[0]
     print_targets(figures)

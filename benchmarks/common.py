@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from nacl.signing import SigningKey
 
 from csnet.access import Caller
 from csnet.accounts.members import add_member
@@ -82,3 +84,26 @@ class Progress:
         if done >= self.next or done == self.total:
             print(f"  {self.what}: {done:,}/{self.total:,} ({rate:,.0f}/s)", flush=True)
             self.next += self.total / 20
+
+
+def _calls_per_s(call: Callable[[], object], seconds: float) -> float:
+    """How many times `call` runs per second on this thread, over about `seconds`."""
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(200):
+            call()
+        count += 200
+    return count / (time.perf_counter() - start)
+
+
+def libsodium_rates(size: int, seconds: float = 2.0) -> dict[str, float]:
+    """PyNaCl's Ed25519 (libsodium) on one core, single thread, for a message of `size` bytes:
+    the references a benchmark divides the node's own rates by, measured in the same run."""
+    key = SigningKey.generate()
+    message = os.urandom(size)
+    signed = key.sign(message)
+    verify = key.verify_key.verify
+    return {
+        "libsodium_sign_per_s_1core": _calls_per_s(lambda: key.sign(message), seconds),
+        "libsodium_verify_per_s_1core": _calls_per_s(lambda: verify(signed), seconds),
+    }
