@@ -5,8 +5,9 @@ the values it meets, to answer the hits the new items make. A large load (an arc
 a node's history brought in at once) needs no answer per item, since hits are never stored: they
 are read from the sightings later. So a batch here reads only the values' rows and the
 sightings its own items already have (a replayed item is not sighted twice), and writes the new
-values, the sightings and the counts in three statements. What it stores is exactly what
-`sightings.store` stores for the same items one by one (tests/correlation/test_bulk_sightings.py).
+values, the sightings and the counts a statement each (executemany), not a statement per row.
+What it stores is exactly what `sightings.store` stores for the same items one by one
+(tests/correlation/test_bulk_sightings.py).
 """
 
 from __future__ import annotations
