@@ -1,4 +1,5 @@
-"""Changing one's password: the service behind the API, the account page and the CLI.
+"""Changing one's credentials: the password (the service behind the API, the account page and
+the CLI) and the second factor (the account page).
 
 A new password ends every session of the member and, unless the member asks to keep them,
 revokes every API token too: a password is changed because it may be known to someone else, and
@@ -50,6 +51,15 @@ def change_password(
             _count_wrong_current(node, member_id)
         raise
     return Revoked(sessions_ended=ended, tokens_revoked=revoked)
+
+
+def re_enrol_totp(node: Node, member_id: str, secret: str, code: str) -> Member:
+    """Switch to a new TOTP secret once a current code from it verifies (BadInput otherwise)."""
+    with node.store.write() as conn:
+        member = members.replace_totp_secret(conn, member_id, secret, code, node.now())
+        details = {"member": member_id, "change": "second factor re-enrolled"}
+        append(conn, _entry(member_id, AuditAction.MEMBER_CHANGE, details), node.now())
+    return member
 
 
 def disable_member(

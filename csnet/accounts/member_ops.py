@@ -78,6 +78,18 @@ def set_role(node: Node, actor: str, member_id: str, role: Role | str) -> Member
     return member
 
 
+def listing(node: Node, *, include_disabled: bool = False) -> list[Member]:
+    """The members, by user name; the disabled ones too when asked."""
+    with node.store.read() as conn:
+        return members.list_members(conn, include_disabled=include_disabled)
+
+
+def find(node: Node, username: str) -> Member:
+    """The member with this user name (NotFound otherwise)."""
+    with node.store.read() as conn:
+        return members.get_by_username(conn, username)
+
+
 def _audit(node: Node, conn: Connection, actor: str, member_id: str, **details: str) -> None:
     entry = AuditEntry(
         actor=actor, action=AuditAction.MEMBER_CHANGE, details={"member": member_id, **details}

@@ -133,3 +133,15 @@ def test_a_bad_role_or_an_unknown_member_changes_nothing(node: Node) -> None:
     with pytest.raises(NotFound):
         member_ops.set_role(node, ROOT, "m_ghost", Role.ANALYST)
     assert _counts(node) == before
+
+
+def test_listing_and_find_read_the_members(node: Node) -> None:
+    amina, _ = add_member(node, "amina", Role.OFFICER)
+    bilal, _ = add_member(node, "bilal", Role.OFFICER)
+    member_ops.disable(node, ROOT, bilal.id)
+    assert [m.username for m in member_ops.listing(node)] == ["amina"]
+    every = member_ops.listing(node, include_disabled=True)
+    assert [(m.username, m.disabled) for m in every] == [("amina", False), ("bilal", True)]
+    assert member_ops.find(node, "amina") == amina
+    with pytest.raises(NotFound):
+        member_ops.find(node, "nobody")
