@@ -13,10 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from csnet import audit as log
-from csnet.accounts import member_ops, members, tokens
+from csnet.accounts import member_ops, members, token_ops
 from csnet.accounts.totp import provisioning_uri
-from csnet.audit import AuditAction, AuditEntry
+from csnet.audit import reading
 from csnet.cli.common import (
     DataDir,
     JsonFlag,
@@ -37,18 +36,6 @@ audit_app = typer.Typer(help="The audit log (LED Art 25).", no_args_is_help=True
 
 def _host_actor() -> str:
     return f"host:{getpass.getuser()}"
-
-
-def _host_entry(action: AuditAction, details: dict[str, str]) -> AuditEntry:
-    return AuditEntry(
-        actor=_host_actor(),
-        action=action,
-        item_id=None,
-        justification=None,
-        recipients=(),
-        details=details,
-        personal_data=False,
-    )
 
 
 def _password(given: str | None) -> str:
@@ -101,8 +88,8 @@ def member_list(
     as_json: JsonFlag = False,
 ) -> None:
     """List members."""
-    with local_node(data_dir) as node, node.store.read() as conn:
-        found = members.list_members(conn, include_disabled=include_disabled)
+    with local_node(data_dir) as node:
+        found = member_ops.listing(node, include_disabled=include_disabled)
     if as_json:
         print_json([_member_dict(m) for m in found])
         return
@@ -126,8 +113,7 @@ def member_disable(
 ) -> None:
     """Disable a member: their sessions end and their API tokens are revoked."""
     with local_node(data_dir) as node:
-        with node.store.read() as conn:
-            member = members.get_by_username(conn, username)
+        member = member_ops.find(node, username)
         _member, ended = member_ops.disable(
             node, _host_actor(), member.id, revoke_tokens=not keep_tokens
         )
@@ -148,14 +134,10 @@ def token_create(
 ) -> None:
     """Create an API token; the secret is printed once and kept only as a hash."""
     scopes = scope or ["read", "write"]
-    with local_node(data_dir) as node, node.store.write() as conn:
-        member = members.get_by_username(conn, username)
-        lifetime = days or int(node.settings.token_days)
-        info, secret = tokens.create_token(conn, member.id, name, scopes, node.now(), lifetime)
-        log.append(
-            conn,
-            _host_entry(AuditAction.TOKEN_CHANGE, {"token": info.id, "change": "created"}),
-            node.now(),
+    with local_node(data_dir) as node:
+        member = member_ops.find(node, username)
+        info, secret = token_ops.create(
+            node, _host_actor(), member.id, name=name, scopes=scopes, days=days
         )
     if as_json:
         print_json(
@@ -174,9 +156,8 @@ def token_list(
     as_json: JsonFlag = False,
 ) -> None:
     """List a member's tokens (never their secrets)."""
-    with local_node(data_dir) as node, node.store.read() as conn:
-        member = members.get_by_username(conn, username)
-        found = tokens.list_tokens(conn, member.id)
+    with local_node(data_dir) as node:
+        found = token_ops.list_of(node, member_ops.find(node, username).id)
     rows = [
         {
             "id": t.id,
@@ -207,21 +188,16 @@ def token_revoke(
     data_dir: DataDir = None,
 ) -> None:
     """Revoke a token at once."""
-    with local_node(data_dir) as node, node.store.write() as conn:
-        tokens.revoke_token(conn, token_id, node.now())
-        log.append(
-            conn,
-            _host_entry(AuditAction.TOKEN_CHANGE, {"token": token_id, "change": "revoked"}),
-            node.now(),
-        )
+    with local_node(data_dir) as node:
+        token_ops.revoke(node, _host_actor(), token_id)
     say(f"Revoked {token_id}.")
 
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Check the hash chain; names every altered, removed or inserted row. Exit 6 if broken."""
-    with local_node(data_dir) as node, node.store.read() as conn:
-        report = log.verify(conn)
+    with local_node(data_dir) as node:
+        report = reading.check_chain(node)
     if as_json:
         print_json(
             {"ok": report.ok, "rows": report.rows, "problems": [asdict(p) for p in report.problems]}
@@ -258,13 +234,9 @@ def audit_export(
     data_dir: DataDir = None,
 ) -> None:
     """Export the log as JSON lines for a supervisory authority (with hashes to re-verify)."""
-    with local_node(data_dir) as node, node.store.read() as conn:
-        lines = [
-            json.dumps(row, ensure_ascii=False, default=str)
-            for row in log.export(
-                conn, since=_utc(since), until=_utc(until), actor=actor, item_id=None
-            )
-        ]
+    with local_node(data_dir) as node:
+        rows = reading.export_rows(node, since=_utc(since), until=_utc(until), actor=actor)
+    lines = [json.dumps(row, ensure_ascii=False, default=str) for row in rows]
     text = "\n".join(lines) + ("\n" if lines else "")
     if output is None:
         typer.echo(text, nl=False)

@@ -18,7 +18,7 @@ import pyotp
 import typer
 
 from csnet.access import Caller
-from csnet.accounts import members
+from csnet.accounts import member_ops
 from csnet.cli.common import console
 from csnet.cli.demo_network import Endpoint, form_group, form_mesh, node_id_of, opened
 from csnet.cli.demo_seed import (
@@ -40,6 +40,7 @@ LOGINS_FILE = "logins.json"
 NETWORK_FILE = "network.json"  # written once the nodes are peered and the shared alerts posted
 GROUP_NAME = "Eastern Mediterranean"
 GROUP_KEY = "group"  # network.json: the sharing group's id beside the nodes' ids
+SEEDER = "system"  # the audit actor of the seeded members: the demo made them, no person
 
 
 def _seed_node(spec: DemoNode, directory: Path) -> dict[str, str]:
@@ -54,25 +55,21 @@ def _seed_node(spec: DemoNode, directory: Path) -> dict[str, str]:
 
 def _seed_members(node: Node) -> dict[str, str]:
     secrets: dict[str, str] = {}
-    with node.store.write() as conn:
-        for username, role, title in MEMBERS:
-            _member, secret = members.add_member(
-                conn,
-                username=username,
-                display_name=f"{title} ({node.identity.name})",
-                role=Role(role),
-                password=DEMO_PASSWORD,
-                now=node.now(),
-                hasher=node.hasher,
-            )
-            secrets[username] = secret
+    for username, role, title in MEMBERS:
+        _member, secret = member_ops.add(
+            node,
+            SEEDER,
+            username=username,
+            display_name=f"{title} ({node.identity.name})",
+            role=Role(role),
+            password=DEMO_PASSWORD,
+        )
+        secrets[username] = secret
     return secrets
 
 
 def _seed_items(node: Node, spec: DemoNode) -> None:
-    with node.store.read() as conn:
-        officer = members.get_by_username(conn, "officer")
-        analyst = members.get_by_username(conn, "analyst")
+    officer, analyst = member_ops.find(node, "officer"), member_ops.find(node, "analyst")
     for body in ALERTS[spec.slug]:
         publish(node, Caller(officer), NewItem("alert", body, Markings(tlp=TLP.AMBER)))
     for body in NOTES[spec.slug]:
@@ -170,8 +167,7 @@ def _network(root: Path) -> dict[str, str]:
 def _post_shared(endpoint: Endpoint, spec: DemoNode, ids: dict[str, str]) -> None:
     # why: posted after peering, so each is queued for its audience and the running node pushes it
     with opened(endpoint) as node:
-        with node.store.read() as conn:
-            officer = members.get_by_username(conn, "officer")
+        officer = member_ops.find(node, "officer")
         for to, body in SHARED_ALERTS[spec.slug]:
             nodes = tuple(ids[slug] for slug in to if slug != GROUP_KEY)
             groups = (ids[GROUP_KEY],) if GROUP_KEY in to else ()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from csnet import audit as log
+from csnet.audit import reading
 from csnet.web.deps import NodeDep, OverseerDep
 from csnet.web.schemas import AuditPage, AuditRowOut, AuditVerifyOut, ProblemOut
 
@@ -22,16 +23,14 @@ def list_audit(
     actor: Annotated[str | None, Query(max_length=120)] = None,
     item_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> AuditPage:
-    with node.store.read() as conn:
-        flt = log.AuditFilter(actor=actor, item_id=item_id)
-        rows = log.list_entries(conn, flt, limit=limit, offset=offset)
+    flt = log.AuditFilter(actor=actor, item_id=item_id)
+    rows = reading.entries(node, flt, limit=limit, offset=offset)
     return AuditPage(rows=[AuditRowOut.model_validate(r) for r in rows])
 
 
 @router.get("/verify", response_model=AuditVerifyOut)
 def verify_audit(node: NodeDep, _auth: OverseerDep) -> AuditVerifyOut:
-    with node.store.read() as conn:
-        report = log.verify(conn)
+    report = reading.check_chain(node)
     return AuditVerifyOut(
         ok=report.ok,
         rows=report.rows,

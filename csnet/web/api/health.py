@@ -15,8 +15,7 @@ router = APIRouter(tags=["node"])
 
 @router.get("/health", response_model=Health)
 def health(node: NodeDep) -> Health:
-    with node.store.read() as conn:
-        conn.exec_driver_sql("SELECT 1")
+    node.store.ping()
     return Health(
         status="ok", node_id=node.node_id, name=node.identity.name, version=csnet.__version__
     )

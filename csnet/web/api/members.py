@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from csnet.accounts import member_ops, members
+from csnet.accounts import member_ops
 from csnet.accounts.totp import provisioning_uri
 from csnet.web.api.auth import member_out
 from csnet.web.deps import AdminDep, NodeDep
@@ -17,8 +17,7 @@ router = APIRouter(prefix="/members", tags=["members"])
 def list_members(
     node: NodeDep, _auth: AdminDep, include_disabled: bool = Query(default=False)
 ) -> list[MemberOut]:
-    with node.store.read() as conn:
-        found = members.list_members(conn, include_disabled=include_disabled)
+    found = member_ops.listing(node, include_disabled=include_disabled)
     return [member_out(m) for m in found]
 
 

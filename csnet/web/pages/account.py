@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.accounts import credentials, members, sessions
+from csnet.accounts import credentials, profile_ops, session_ops
 from csnet.errors import BadInput, RateLimited
 from csnet.web.deps import NodeDep, secure_cookies
 from csnet.web.pages import account_tokens, account_totp, i18n
@@ -39,8 +39,7 @@ def set_language(
     if language not in i18n.LANGUAGES:
         errors = {"language": _("Choose one of the languages offered.")}
         return account_page(request, node, user, {"errors": errors, "form": "language"}, 422)
-    with node.store.write() as conn:
-        members.set_language(conn, user.member.id, language)
+    profile_ops.set_language(node, user.member.id, language)
     response = RedirectResponse("/account?done=language", status_code=303)
     # why: the cookie outranks the account setting, so it must follow the change
     remember_language(response, language, secure_cookies(node))
@@ -69,10 +68,8 @@ def change_password(
             errors = _password_problem(exc)
     if errors:
         return account_page(request, node, user, {"errors": errors, "form": "password"}, 422)
-    with node.store.write() as conn:  # a fresh session for this browser: the old ones ended
-        session_id, _csrf = sessions.create_session(
-            conn, user.member.id, node.now(), int(node.settings.session_hours)
-        )
+    # why: a fresh session for this browser, the old ones ended with the old password
+    session_id, _csrf = session_ops.start_session(node, user.member.id)
     response = RedirectResponse("/account?done=password", status_code=303)
     set_session_cookie(response, node, session_id)
     return response

@@ -1,4 +1,4 @@
-"""What the account page and its forms share: the page itself and the audit entry of a change."""
+"""What the account page and its forms share: the page itself and the scopes it offers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from csnet.accounts import members, tokens
-from csnet.audit import AuditAction, AuditEntry
+from csnet.accounts import profile_ops
 from csnet.node import Node
 from csnet.web.pages.auth import PageUser
 from csnet.web.pages.render import render
@@ -21,10 +20,6 @@ def allowed_scopes(user: PageUser) -> tuple[str, ...]:
     return (*BASE_SCOPES, "admin") if user.is_admin else BASE_SCOPES
 
 
-def member_entry(user: PageUser, action: AuditAction, details: dict[str, str]) -> AuditEntry:
-    return AuditEntry(actor=f"member:{user.member.id}", action=action, details=details)
-
-
 def account_page(
     request: Request,
     node: Node,
@@ -33,13 +28,11 @@ def account_page(
     status: int = 200,
 ) -> HTMLResponse:
     """The account page; `extra` adds a one-time result (new token, pending secret) or errors."""
-    with node.store.read() as conn:
-        found = tokens.list_tokens(conn, user.member.id)
-        expires = members.session_expires(conn, user.session_id)
+    held = profile_ops.access(node, user.member.id, user.session_id)
     context: dict[str, Any] = {
         "current_section": "account",
-        "tokens": list(reversed(found)),
-        "session_expires": expires,
+        "tokens": list(reversed(held.tokens)),
+        "session_expires": held.session_expires,
         "scopes": allowed_scopes(user),
         "token_days": int(node.settings.token_days),
         "errors": {},

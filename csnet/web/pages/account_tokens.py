@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from csnet.accounts import tokens
-from csnet.audit import AuditAction, append
+from csnet.accounts import token_ops
+from csnet.accounts.member_ops import member_actor
 from csnet.errors import NotFound
 from csnet.web.deps import NodeDep
-from csnet.web.pages.account_common import account_page, allowed_scopes, member_entry
-from csnet.web.pages.auth import PageUserDep
+from csnet.web.pages.account_common import account_page, allowed_scopes
+from csnet.web.pages.auth import PageUser, PageUserDep
 from csnet.web.pages.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
@@ -31,6 +31,10 @@ def _errors(
     if days is None or not 1 <= days <= MAX_DAYS:
         errors["days"] = _("The lifetime must be 1 to %(n)s days.") % {"n": MAX_DAYS}
     return errors
+
+
+def _actor(user: PageUser) -> str:
+    return member_actor(user.member.id)
 
 
 def _days(text: str) -> int | None:
@@ -54,20 +58,17 @@ def create(
         values = {"name": name, "scopes": wanted, "days": days}
         extra = {"errors": errors, "form": "tokens", "values": values}
         return account_page(request, node, user, extra, 422)
-    with node.store.write() as conn:
-        info, secret = tokens.create_token(conn, user.member.id, name, wanted, node.now(), lifetime)
-        change = {"token": info.id, "change": "created"}
-        append(conn, member_entry(user, AuditAction.TOKEN_CHANGE, change), node.now())
+    info, secret = token_ops.create(
+        node, _actor(user), user.member.id, name=name, scopes=wanted, days=lifetime
+    )
     # why: answered directly, not redirected, so the secret exists in this one response only
     return account_page(request, node, user, {"new_token": {"info": info, "secret": secret}})
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_model=None)
 def revoke(token_id: str, node: NodeDep, user: PageUserDep) -> Response:
-    with node.store.write() as conn:
-        if token_id not in {t.id for t in tokens.list_tokens(conn, user.member.id)}:
-            raise NotFound(_("You have no such token."))
-        tokens.revoke_token(conn, token_id, node.now())
-        change = {"token": token_id, "change": "revoked"}
-        append(conn, member_entry(user, AuditAction.TOKEN_CHANGE, change), node.now())
+    try:
+        token_ops.revoke(node, _actor(user), token_id, owner=user.member.id)
+    except NotFound:
+        raise NotFound(_("You have no such token.")) from None
     return RedirectResponse("/account?done=revoked", status_code=303)

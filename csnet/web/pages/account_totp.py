@@ -9,12 +9,11 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.accounts import members, totp
-from csnet.audit import AuditAction, append
+from csnet.accounts import credentials, totp
 from csnet.errors import BadInput
 from csnet.node import Node
 from csnet.web.deps import NodeDep
-from csnet.web.pages.account_common import account_page, member_entry
+from csnet.web.pages.account_common import account_page
 from csnet.web.pages.auth import PageUser, PageUserDep
 from csnet.web.pages.i18n import gettext as _
 
@@ -53,10 +52,7 @@ def confirm(
         errors = {"code": _("The new secret has expired. Start again.")}
         return account_page(request, node, user, {"errors": errors, "form": "totp"}, 422)
     try:
-        with node.store.write() as conn:
-            members.replace_totp_secret(conn, user.member.id, secret, code, node.now())
-            change = {"member": user.member.id, "change": "second factor re-enrolled"}
-            append(conn, member_entry(user, AuditAction.MEMBER_CHANGE, change), node.now())
+        credentials.re_enrol_totp(node, user.member.id, secret, code)
     except BadInput:
         errors = {"code": _("That code does not match the new secret. Check your app and retry.")}
         extra = {"errors": errors, "form": "totp", "pending": _pending(node, user, secret)}

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from csnet import audit as log
-from csnet.accounts import members
-from csnet.audit import AuditAction
+from csnet.accounts import member_ops
+from csnet.accounts.member_ops import member_actor
+from csnet.audit import AuditAction, reading
 from csnet.errors import NotFound
 from csnet.node import Node
 from csnet.web.deps import NodeDep
@@ -75,21 +76,18 @@ def _actor(node: Node, text: str) -> str:
     """An actor as logged ('member:…', 'peer:…'), or a member's user name for convenience."""
     if ":" in text or text == "system":
         return text
-    with node.store.read() as conn:
-        try:
-            return f"member:{members.get_by_username(conn, text).id}"
-        except NotFound:  # an unknown name simply matches nothing
-            return f"member:{text}"
+    try:
+        return member_actor(member_ops.find(node, text).id)
+    except NotFound:  # an unknown name simply matches nothing
+        return member_actor(text)
 
 
 def _page(request: Request, node: Node, extra: dict[str, Any] | None = None) -> HTMLResponse:
     query = read_query(request, node)
     rows: list[dict[str, Any]] = []
     if not query.errors:
-        with node.store.read() as conn:
-            rows = log.list_entries(conn, query.filters, limit=PAGE + 1, offset=query.offset)
-    with node.store.read() as conn:
-        names = {m.id: m.username for m in members.list_members(conn, include_disabled=True)}
+        rows = reading.entries(node, query.filters, limit=PAGE + 1, offset=query.offset)
+    names = {m.id: m.username for m in member_ops.listing(node, include_disabled=True)}
     kept = {k: v for k, v in query.values.items() if v}
     more = len(rows) > PAGE
     context: dict[str, Any] = {
@@ -116,6 +114,4 @@ def show(request: Request, node: NodeDep, _user: OverseerPageDep) -> HTMLRespons
 
 @router.post("/admin/audit/verify", response_class=HTMLResponse)
 def verify(request: Request, node: NodeDep, _user: OverseerPageDep) -> HTMLResponse:
-    with node.store.read() as conn:
-        report = log.verify(conn)
-    return _page(request, node, {"report": report})
+    return _page(request, node, {"report": reading.check_chain(node)})

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.accounts import member_ops, members
+from csnet.accounts import member_ops
 from csnet.errors import BadInput, Conflict
 from csnet.handling.roles import Role
 from csnet.node import Node
@@ -30,8 +30,7 @@ def _page(
     request: Request, node: Node, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     page = _page_number(request.query_params.get("page", "1"))
-    with node.store.read() as conn:
-        found = members.list_members(conn, include_disabled=True)
+    found = member_ops.listing(node, include_disabled=True)
     shown = found[(page - 1) * PAGE : page * PAGE]
     more = len(found) > page * PAGE
     context: dict[str, Any] = {

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 
 from csnet.access import Caller
-from csnet.accounts import sessions
+from csnet.accounts import session_ops, sessions
 from csnet.accounts.members import Member
 from csnet.errors import Forbidden, Unauthenticated
 from csnet.handling.roles import Role
@@ -101,8 +101,7 @@ def page_user(
     max_age = int(node.settings.session_hours) * 3600
     try:
         session_id = sessions.unsign_session_id(node.session_secret, cookie, max_age)
-        with node.store.read() as conn:
-            member, csrf = sessions.resolve_session(conn, session_id, node.now())
+        member, csrf = session_ops.resolve(node, session_id)
     except Unauthenticated as exc:
         raise LoginRequired(_next_path(request), "expired") from exc
     lang = request_language(request, member.language)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from csnet.accounts import sessions
+from csnet.accounts import session_ops, sessions
 from csnet.errors import RateLimited, Unauthenticated, retry_after
 from csnet.node import Node
-from csnet.web.api.auth import checked_login
+from csnet.web.api.auth import client_of, credentials_of
 from csnet.web.deps import SESSION_COOKIE, NodeDep, secure_cookies
 from csnet.web.pages import i18n
 from csnet.web.pages.auth import PageUserDep, PublicLangDep
@@ -64,21 +64,16 @@ def login_submit(
         body = LoginIn(username=username.strip(), password=password, totp=totp.strip())
     except ValidationError:
         return _failed(request, username, target, "invalid")
-    client = request.client.host if request.client else "unknown"
     try:
-        member = checked_login(node, body, client)
+        opened = session_ops.open_session(node, credentials_of(body), client_of(request))
     except RateLimited as exc:
         refused = _failed(request, username, target, "locked")
         refused.headers.update(retry_after(exc) or {})
         return refused
     except Unauthenticated:
         return _failed(request, username, target, "invalid")
-    with node.store.write() as conn:
-        session_id, _csrf = sessions.create_session(
-            conn, member.id, node.now(), int(node.settings.session_hours)
-        )
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, node, session_id)
+    set_session_cookie(response, node, opened.session_id)
     return response
 
 
@@ -103,8 +98,7 @@ def _failed(request: Request, username: str, target: str, error: str) -> HTMLRes
 
 @router.post("/logout")
 def logout(node: NodeDep, user: PageUserDep) -> Response:
-    with node.store.write() as conn:
-        sessions.end_session(conn, user.session_id)
+    session_ops.end_session(node, user.session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=secure_cookies(node), httponly=True)
     return response
