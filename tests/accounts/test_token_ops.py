@@ -68,6 +68,16 @@ def test_a_refused_creation_stores_neither_token_nor_audit_entry(
     assert _counts(node) == before
 
 
+def test_the_role_rule_answers_before_the_creators_scopes(node: Node) -> None:
+    member, _ = add_member(node, "amina", Role.OFFICER)
+    with pytest.raises(Forbidden, match="only node administrators"):
+        token_ops.create(
+            node, HOST, member.id, name="laptop", scopes=["admin"], within=["read", "write"]
+        )
+    with pytest.raises(Forbidden, match="more than its creator holds"):
+        token_ops.create(node, HOST, member.id, name="laptop", scopes=["write"], within=["read"])
+
+
 def test_a_creation_whose_audit_entry_fails_is_undone(node: Node) -> None:
     member, _ = add_member(node, "amina", Role.OFFICER)
     before = _counts(node)
