@@ -189,28 +189,35 @@ class _Batch:
     seqs: seq_claims.SeqClaims
 
 
-def _read_batch(node: Node, claimed: list[str | None], raws: Sequence[Any]) -> _Batch:
-    with node.store.read() as conn:
-        view = groups.load(conn)
-        held = _held(conn, claimed)
-        todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
-        verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
-        checked = {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)}
-        envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
-        return _Batch(view, checked, seq_claims.load(conn, envelopes))
+def _read_batch(
+    node: Node, conn: Connection, claimed: list[str | None], raws: Sequence[Any]
+) -> _Batch:
+    view = groups.load(conn)
+    held = _held(conn, claimed)
+    todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
+    verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
+    checked = {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)}
+    envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
+    return _Batch(view, checked, seq_claims.load(conn, envelopes))
 
 
 def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope], Receipt]:
     """Verdicts in batch order. Items already held are accepted unchecked: their id is the hash
     of content we verified before, and nothing is stored for them (a catch-up that overlaps a
-    push pays for each item once)."""
+    push pays for each item once). Judged in one read transaction: every look-up of the batch
+    (keys, held items, groups, consents, link targets) sees the same state."""
     claimed = [_claimed_id(raw) for raw in raws]
-    batch = _read_batch(node, claimed, raws)
+    with node.store.read() as conn:
+        return _judge_in(node, conn, sender, claimed, raws)
+
+
+def _judge_in(
+    node: Node, conn: Connection, sender: Peer, claimed: list[str | None], raws: Sequence[Any]
+) -> tuple[list[Envelope], Receipt]:
+    batch = _read_batch(node, conn, claimed, raws)
     checked = batch.checked
     countries = {node.node_id: node.identity.country}
-    views = Views(
-        batch.view, consent.View(node.store), link_facts.View(node.store, node.node_id, countries)
-    )
+    views = Views(batch.view, consent.View(conn), link_facts.View(conn, node.node_id, countries))
     early = _consents_first(node, sender, checked, views, batch.seqs)
     receipt = Receipt()
     chosen: dict[str, Envelope | None] = {}  # None: held already, nothing to store
