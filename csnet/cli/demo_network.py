@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from csnet.federation import group_ops, handshake, invite_ops, peers
+from csnet.federation import group_ops, handshake, invite_ops, peer_ops
 from csnet.federation.local import federation_id
 from csnet.federation.peers import PeerStatus
 from csnet.node import Node, open_node
@@ -49,8 +49,8 @@ def node_id_of(endpoint: Endpoint) -> str:
 
 
 def is_peered(endpoint: Endpoint, other_id: str) -> bool:
-    with opened(endpoint) as node, node.store.read() as conn:
-        peer = peers.get_peer(conn, other_id)
+    with opened(endpoint) as node:
+        peer = peer_ops.find(node, other_id)
     return peer is not None and peer.status is PeerStatus.ACTIVE
 
 

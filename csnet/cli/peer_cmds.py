@@ -1,4 +1,5 @@
-"""`csnet peer …`: invitations, handshakes and the peer registry, straight on the node's store."""
+"""`csnet peer …`: invitations, handshakes and the peer registry, on this host's node (host-side:
+no API token), through the same services as /admin/peers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from csnet.audit import AuditAction, append
 from csnet.cli.common import DataDir, JsonFlag, cells, console, foreign, local_node, print_json, say
 from csnet.errors import CsnetError
-from csnet.federation import handshake, invite_ops, peers, rotation
+from csnet.federation import handshake, invite_ops, peer_ops, rotation
 from csnet.federation.client import call_peer
-from csnet.federation.local import peer_entry
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.node import Node
 from csnet.transport import PeerTransport
@@ -103,8 +102,7 @@ def list_(
 ) -> None:
     """List peers; --check sends each active one a signed ping."""
     with local_node(data_dir) as node:
-        with node.store.read() as conn:
-            found = peers.list_peers(conn)
+        found = peer_ops.list_peers(node)
         if check:
             node.transport = make_transport(node)
         rows = [{**_peer_dict(p), **({"check": _check(node, p)} if check else {})} for p in found]
@@ -121,10 +119,8 @@ def list_(
 
 
 def _set_status(node_id: str, status: PeerStatus, data_dir: DataDir) -> None:
-    with local_node(data_dir) as node, node.store.write() as conn:
-        peer = peers.set_status(conn, node_id, status, node.now())
-        details = {"peer": node_id, "change": status.value}
-        append(conn, peer_entry(_actor(), AuditAction.PEER_CHANGE, details), node.now())
+    with local_node(data_dir) as node:
+        peer = peer_ops.set_status(node, _actor(), node_id, status)
     say(f"{peer.identity.name} ({node_id}) is now {status.value}")
 
 

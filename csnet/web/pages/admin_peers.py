@@ -1,6 +1,6 @@
 """/admin/peers: the nodes this node federates with; invitations, the handshake, suspension.
 
-The same domain calls as `csnet peer …`: an invitation token is shown once, to hand over out of
+The same services as `csnet peer …`: an invitation token is shown once, to hand over out of
 band; accepting one runs the signed handshake with the inviting node through the node's peer
 transport. Revocation is final.
 """
@@ -12,10 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.audit import AuditAction, append
 from csnet.errors import CsnetError, NotFound
-from csnet.federation import handshake, invitations, invite_ops, peers
-from csnet.federation.local import federation_id, own_fingerprint, peer_entry
+from csnet.federation import handshake, invitations, invite_ops, peer_ops
+from csnet.federation.local import federation_id, own_fingerprint
 from csnet.federation.peer_urls import INSECURE
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.node import Node
@@ -58,11 +57,9 @@ def _invite_error(exc: CsnetError) -> str:
 def _page(
     request: Request, node: Node, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
-    with node.store.read() as conn:
-        found = peers.list_peers(conn)
     context: dict[str, Any] = {
         "current_section": "admin",
-        "peers": found,
+        "peers": peer_ops.list_peers(node),
         "own_fingerprint": own_fingerprint(node),
         "own_id": federation_id(node),
         "invitation": None,
@@ -116,8 +113,5 @@ def set_status(node_id: str, change: str, node: NodeDep, user: AdminPageDep) -> 
     status = CHANGES.get(change)
     if status is None:
         raise NotFound(_("No such change."))
-    with node.store.write() as conn:
-        peers.set_status(conn, node_id, status, node.now())
-        details = {"peer": node_id, "change": status.value}
-        append(conn, peer_entry(_actor(user), AuditAction.PEER_CHANGE, details), node.now())
+    peer_ops.set_status(node, _actor(user), node_id, status)
     return RedirectResponse(f"/admin/peers?done={change}", status_code=303)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csnet.accounts.members import list_members
-from csnet.federation import groups as sharing_groups
-from csnet.federation.peers import PeerStatus, list_peers
+from csnet.federation import peer_ops
 from csnet.handling.categories import DataSubjectCategory
 from csnet.handling.markings import TLP, HandlingCode
 from csnet.items.bodies import FRONTEX_ROUTES, Topic, Urgency
@@ -26,21 +24,13 @@ class Option:
 
 def audience_options(node: Node) -> tuple[list[Option], list[Option], list[Option]]:
     """The sharing groups this node belongs to, its active peer nodes, and its members."""
-    with node.store.read() as conn:
-        view = sharing_groups.load(conn)
-        peers = list_peers(conn)
-        people = list_members(conn)
-    groups = [
-        Option(g.id, g.name, _("%(n)s nodes") % {"n": len(g.members)})
-        for g in sorted(view.groups.values(), key=lambda g: g.name)
-        if node.node_id in g.members
-    ]
+    found = peer_ops.addressees(node)
+    groups = [Option(g.id, g.name, _("%(n)s nodes") % {"n": len(g.members)}) for g in found.groups]
     nodes = [
         Option(p.node_id, p.identity.name, f"{p.identity.agency} · {p.identity.country}")
-        for p in peers
-        if p.status is PeerStatus.ACTIVE
+        for p in found.peers
     ]
-    members = [Option(m.id, m.display_name, m.username) for m in people]
+    members = [Option(m.id, m.display_name, m.username) for m in found.members]
     return groups, nodes, members
 
 

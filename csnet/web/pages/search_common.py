@@ -12,7 +12,7 @@ from typing import Any
 
 from csnet import safe_text
 from csnet.errors import BadInput, CsnetError
-from csnet.federation import peers
+from csnet.federation import peer_ops
 from csnet.federation.peers import PeerStatus
 from csnet.indicators import registry
 from csnet.items import strict_json
@@ -32,11 +32,9 @@ class NodeName:
 
 def node_names(node: Node) -> dict[str, NodeName]:
     """This node and its peers, by node id: origins are shown by name, not by key hash."""
-    with node.store.read() as conn:
-        known = peers.list_peers(conn)
     names = {
         p.node_id: NodeName(p.node_id, p.identity.name, p.status is PeerStatus.ACTIVE)
-        for p in known
+        for p in peer_ops.list_peers(node)
     }
     names[node.node_id] = NodeName(node.node_id, node.identity.name, False)
     return names
