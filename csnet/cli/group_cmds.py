@@ -1,4 +1,5 @@
-"""`csnet group …`: sharing groups, straight on the node's store (host-side, like `csnet peer`)."""
+"""`csnet group …`: sharing groups on this host's node (host-side, like `csnet peer`), through the
+same services as /admin/groups and the groups API."""
 
 from __future__ import annotations
 
@@ -78,10 +79,9 @@ def rekey(group_id: GroupArg, data_dir: DataDir = None) -> None:
 @group_app.command("list")
 def list_(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """The groups this node knows of: owned, joined, or left."""
-    with local_node(data_dir) as node, node.store.read() as conn:
-        view = groups.load(conn)
+    with local_node(data_dir) as node:
+        found = group_ops.known(node)
         self_id = node.node_id
-    found = sorted(view.groups.values(), key=lambda g: g.name)
     if as_json:
         print_json([{**g.to_json(), "member": self_id in g.members} for g in found])
         return

@@ -1,4 +1,6 @@
-"""Owner-side changes to sharing groups: create, add (by invitation), remove.
+"""Sharing groups: the one service behind /admin/groups, the groups API and `csnet group`.
+Owner-side changes (create, add by invitation, remove, rekey) each run in a transaction of their
+own with their audit entry, the same whichever front-end acted; and the lists they show.
 
 Joining is by the owner's invitation, explicitly: the owner adds a node it is already peered
 with (`csnet group add GROUP NODE`), and the change is a signed item of kind "group" addressed
@@ -76,6 +78,22 @@ def _owned(node: Node, conn: Connection, gid: str) -> groups.Group:
     if group.owner != node.node_id:
         raise Forbidden("only the group's owner node changes its membership", code="not_owner")
     return group
+
+
+def known(node: Node) -> list[groups.Group]:
+    """Every group this node knows of, owned, joined or left, by name."""
+    with node.store.read() as conn:
+        view = groups.load(conn)
+    return sorted(view.groups.values(), key=_name)
+
+
+def joined(node: Node) -> list[groups.Group]:
+    """The groups this node belongs to now (owned or joined), by name."""
+    return [g for g in known(node) if node.node_id in g.members]
+
+
+def _name(group: groups.Group) -> str:
+    return group.name
 
 
 def create(node: Node, name: str, actor: str) -> groups.Group:

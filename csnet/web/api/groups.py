@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from csnet.federation import group_ops, groups
+from csnet.federation import group_ops
 from csnet.safe_text import OneLine
 from csnet.web.deps import AdminDep, AuthDep, NodeDep
 
@@ -27,10 +27,7 @@ class MemberIn(BaseModel):
 @router.get("")
 def list_groups(node: NodeDep, _auth: AuthDep) -> list[dict[str, Any]]:
     """The groups this node belongs to (owned or joined), with their members."""
-    with node.store.read() as conn:
-        view = groups.load(conn)
-    mine = view.of(node.node_id)
-    return [g.to_json() for g in sorted(view.groups.values(), key=lambda g: g.name) if g.id in mine]
+    return [g.to_json() for g in group_ops.joined(node)]
 
 
 @router.post("", status_code=201)

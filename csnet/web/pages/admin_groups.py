@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csnet.errors import CsnetError
-from csnet.federation import group_ops, groups, peers
+from csnet.federation import group_ops, peer_ops
 from csnet.federation.peers import PeerStatus
 from csnet.node import Node
 from csnet.web.deps import NodeDep
@@ -28,13 +28,10 @@ def _actor(user: PageUser) -> str:
 def _page(
     request: Request, node: Node, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
-    with node.store.read() as conn:
-        view = groups.load(conn)
-        known = peers.list_peers(conn)
-    mine = view.of(node.node_id)
+    known = peer_ops.list_peers(node)
     context: dict[str, Any] = {
         "current_section": "admin",
-        "groups": sorted((g for g in view.groups.values() if g.id in mine), key=lambda g: g.name),
+        "groups": group_ops.joined(node),
         "own_id": node.node_id,
         "names": {p.node_id: p.identity.name for p in known},
         "active_peers": [p for p in known if p.status is PeerStatus.ACTIVE],
