@@ -17,11 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from csnet.accounts.members import Member
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.errors import BadInput, Forbidden, NotFound
 from csnet.federation import consent
 from csnet.federation.requests import is_node_id
 from csnet.handling.markings import TLP, HandlingCode, Markings
+from csnet.handling.roles import Role
 from csnet.items.bodies import GROUP_ID_PATTERN
 from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
@@ -46,11 +48,21 @@ class Request:
 
 @dataclass(frozen=True)
 class Issuer:
-    """Who grants: the audit actor ('member:…', 'host:…'), the envelope author, the reason."""
+    """Who grants: the audit actor ('member:…', 'host:…'), the envelope author, the reason, and
+    whether they decide for any of the node's items (the host and supervisors) or only for the
+    items they wrote."""
 
     actor: str
     author: str = NODE_AUTHOR
     justification: str | None = None
+    any_item: bool = True
+
+
+def member_issuer(member: Member, justification: str | None = None) -> Issuer:
+    """A member on the web: the provider decides on dissemination (Europol Reg Art 20(2)), so
+    only the item's author or a supervisor of its node may."""
+    actor = f"member:{member.id}"
+    return Issuer(actor, member.id, justification, any_item=member.role is Role.SUPERVISOR)
 
 
 def own_item(node: Node, conn: Connection, item_id: str) -> Envelope:
@@ -73,11 +85,22 @@ def own_item(node: Node, conn: Connection, item_id: str) -> Envelope:
     return env
 
 
+def _decided_by(node: Node, conn: Connection, item_id: str, issuer: Issuer) -> Envelope:
+    """The H2 item, if the issuer may decide on passing it on (else not found / forbidden)."""
+    env = own_item(node, conn, item_id)
+    if not issuer.any_item and env.author != issuer.author:
+        raise Forbidden(
+            "only the item's author or a supervisor may consent to passing it on",
+            code="role_denied",
+        )
+    return env
+
+
 def grant(node: Node, item_id: str, request: Request, issuer: Issuer) -> consent.Grant:
     """Issue a consent for this node's H2 item; it replaces any earlier one for the item."""
     _check_request(node, request)
     with node.store.write() as conn:
-        env = own_item(node, conn, item_id)
+        env = _decided_by(node, conn, item_id, issuer)
         issued = _issue(node, conn, env, request, issuer.author)
         _audit(node, conn, issuer, issued, "granted")
     return consent.grant_of(issued)
@@ -87,7 +110,7 @@ def withdraw(node: Node, item_id: str, issuer: Issuer) -> consent.Grant:
     """Withdraw the consent for an item: a consent naming nobody, sent to everyone the earlier
     one reached."""
     with node.store.write() as conn:
-        env = own_item(node, conn, item_id)
+        env = _decided_by(node, conn, item_id, issuer)
         current = consent.View(conn).grant(env.id, node.node_id)
         if current is None or current.state(node.now()) == "withdrawn":
             raise NotFound(f"no consent for item {env.id} to withdraw", code="no_consent")

@@ -12,9 +12,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from csnet.access import Caller
-from csnet.errors import Forbidden
 from csnet.federation import consent_ops
-from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.reading import get_visible
 from csnet.web.deps import CallerDep, NodeDep
@@ -33,21 +31,13 @@ class ConsentIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
-def _grantor(node: Node, who: Caller, item_id: str) -> str:
-    """The full id of an H2 item of this node the caller may consent for (else raises)."""
-    held = get_visible(node, who, item_id)  # 404 when not the caller's to see at all
-    with node.store.read() as conn:
-        env = consent_ops.own_item(node, conn, held.envelope.id)
-    if who.member.role is not Role.SUPERVISOR and env.author != who.member.id:
-        raise Forbidden(
-            "only the item's author or a supervisor may consent to passing it on",
-            code="role_denied",
-        )
-    return env.id
+def _visible(node: Node, who: Caller, item_id: str) -> str:
+    """The full id of an item the caller may see (404 when not theirs to see at all)."""
+    return get_visible(node, who, item_id).envelope.id
 
 
 def _issuer(who: Caller) -> consent_ops.Issuer:
-    return consent_ops.Issuer(f"member:{who.member.id}", who.member.id, who.justification)
+    return consent_ops.member_issuer(who.member, who.justification)
 
 
 @router.get("")
@@ -59,7 +49,7 @@ def list_consents(node: NodeDep, _who: CallerDep) -> list[dict[str, Any]]:
 @router.post("", status_code=201)
 def grant_consent(body: ConsentIn, node: NodeDep, who: CallerDep) -> dict[str, Any]:
     """Consent to holders passing this node's H2 item on to the nodes and groups named."""
-    item_id = _grantor(node, who, body.item)
+    item_id = _visible(node, who, body.item)
     request = consent_ops.Request(
         frozenset(body.relay_to_nodes), frozenset(body.relay_to_groups), body.purpose, body.expires
     )
@@ -69,5 +59,5 @@ def grant_consent(body: ConsentIn, node: NodeDep, who: CallerDep) -> dict[str, A
 @router.delete("/{ident}")
 def withdraw_consent(ident: str, node: NodeDep, who: CallerDep) -> dict[str, Any]:
     """Withdraw the consent for an item (the item's id, or the consent's)."""
-    item_id = _grantor(node, who, consent_ops.item_of(node, ident))
+    item_id = _visible(node, who, consent_ops.item_of(node, ident))
     return consent_ops.withdraw(node, item_id, _issuer(who)).to_json(node.now())
