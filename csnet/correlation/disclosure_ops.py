@@ -256,6 +256,16 @@ def show(node: Node, caller: Caller, request_id: str) -> Shown:
     return _shown(node, caller, [asked])[0]
 
 
+def after_action(node: Node, request_id: str) -> Shown:
+    """A request as it stands after the caller opened or answered it: what they just did, in
+    full, and not a consultation (nothing is audited)."""
+    with node.store.read() as conn:
+        row = disclosures.get(conn, request_id)
+    if row is None:  # erased in the meantime
+        raise NotFound(f"no disclosure request {request_id}")
+    return Shown(row, restricted=False)
+
+
 def _shown(node: Node, caller: Caller, rows: list[Request]) -> list[Shown]:
     restricted = not caller.justification
     if not restricted:

@@ -12,9 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from csnet.correlation import disclosure_ops, disclosures
+from csnet.correlation import disclosure_ops
 from csnet.correlation.disclosure_ops import Shown
-from csnet.errors import NotFound
 from csnet.node import Node
 from csnet.web.api.items import _decode_cursor, _encode_cursor
 from csnet.web.deps import CallerDep, NodeDep
@@ -79,12 +78,7 @@ def _out(shown: Shown, node_id: str) -> DisclosureOut:
 
 
 def _echo(node: Node, request_id: str) -> DisclosureOut:
-    """The state after the caller's own action: what they just did, not a consultation."""
-    with node.store.read() as conn:
-        row = disclosures.get(conn, request_id)
-    if row is None:  # erased in the meantime
-        raise NotFound(f"no disclosure request {request_id}")
-    return _out(Shown(row, restricted=False), node.node_id)
+    return _out(disclosure_ops.after_action(node, request_id), node.node_id)
 
 
 @router.get("", response_model=DisclosurePage)
