@@ -111,6 +111,7 @@ def ordered() -> list[Projection]:
 
 def check_kinds(envelopes: Sequence[Envelope]) -> None:
     """Every projection the items' kinds name is registered."""
+    ordered()  # why: the providers first: a process's first item may be a group's (csnet group)
     for env in envelopes:
         for name in KIND_PROJECTIONS.get(env.kind, ()):
             if name not in _registry:

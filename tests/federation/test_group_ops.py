@@ -3,6 +3,8 @@ one transaction with one entry; a refused change leaves nothing; the reads behin
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -102,3 +104,13 @@ def test_known_lists_every_group_and_joined_only_this_nodes(peered: Pair) -> Non
     Delivery(a).flush_all()
     assert [g.id for g in group_ops.known(b)] == [zulu.id]  # b learnt it, and that it left
     assert group_ops.joined(b) == []
+
+
+def test_a_fresh_process_creates_a_group_first(node: Node) -> None:
+    """`csnet group create` may be the first item a process stores: the pipeline's projection
+    providers are loaded before its kinds are checked."""
+    command = [sys.executable, "-m", "csnet.cli.main", "group", "create", "Eastern Med", "--json"]
+    where = ["--data-dir", str(node.settings.data_dir)]
+    done = subprocess.run([*command, *where], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert [g.name for g in group_ops.joined(node)] == ["Eastern Med"]
