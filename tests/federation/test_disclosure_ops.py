@@ -33,7 +33,8 @@ def collected(answer: Envelope, actor: str, reason: str) -> dict[str, Any]:
 
 
 def since(node: Node, before: int) -> list[dict[str, Any]]:
-    return entries(node)[before:]
+    """The entries written since, by action: one transaction writes them in projection order."""
+    return sorted(entries(node)[before:], key=lambda e: str(e["action"]))
 
 
 def test_an_approval_is_audited_as_collected_and_disclosed(peered: Pair) -> None:

@@ -216,7 +216,7 @@ def test_approving_a_disclosure_is_audited_alike(front: str, served: Pair) -> No
     since = [e for e in entries(b)[before:] if e["action"] != "login"]  # the page's login
     answer_id = disclosure_ops.after_action(b, request.id).request.disclosure_id
     assert answer_id is not None
-    said = [(e["actor"], e["action"], e["item_id"], e["justification"]) for e in since]
+    said = sorted((e["actor"], e["action"], e["item_id"], e["justification"]) for e in since)
     assert said == [
         (actor, "collection", answer_id, "Agreed"),
         (actor, "disclosure", held, "Agreed"),
