@@ -13,11 +13,16 @@ from csnet.accounts.members import Member
 from csnet.errors import Forbidden, NotFound
 from csnet.federation.groups import groups_of
 from csnet.handling.actors import MemberActor
+from csnet.handling.markings import TLP
 from csnet.handling.policy import Context, Decision, decide
 from csnet.handling.roles import Action
+from csnet.items import links
 from csnet.items.envelope import Envelope
 from csnet.items.facts import item_facts
 from csnet.node import Node
+from csnet.store import item_store
+
+MAX_ANSWER_CHAIN = 16  # replies to replies: a longer thread is refused rather than walked
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,36 @@ def ask(
     so that asking about many items reads the node's groups once."""
     ctx = Context(justification=caller.justification, today=node.now().date(), **context)  # type: ignore[arg-type]
     who = actor or actor_of(node, caller.member, conn)
-    return decide(who, action, item_facts(env), ctx)
+    decision = decide(who, action, item_facts(env), ctx)
+    if decision.allowed and action is Action.READ and env.markings.tlp is TLP.RED:
+        return _answered_readable(node, who, env, ctx, conn) or decision
+    return decision
+
+
+def _answered_readable(
+    node: Node, who: MemberActor, env: Envelope, ctx: Context, conn: Connection | None
+) -> Decision | None:
+    """A TLP:RED reply or acknowledgement is read only by those who may read what it answers.
+    Made on a peer, its audience can name the item's node but not the item's named members, so
+    the node's other members would read it: the answered item's readers decide (None: no
+    objection; the answered item is not held, or erased, or it is not an answer)."""
+    if conn is None:
+        with node.store.read() as own:
+            return _answered_readable(node, who, env, ctx, own)
+    seen: set[str] = set()
+    target_id = links.answered(env)
+    while target_id is not None and target_id not in seen:
+        if len(seen) >= MAX_ANSWER_CHAIN:
+            return Decision(False, ("TLP:RED: the thread is too deep to check who may read it",))
+        seen.add(target_id)
+        held = item_store.get_item(conn, target_id)
+        if held is None or held.tombstoned:
+            return None
+        decision = decide(who, Action.READ, item_facts(held.envelope), ctx)
+        if not decision.allowed:
+            return decision
+        target_id = links.answered(held.envelope)
+    return None
 
 
 def require(
