@@ -77,13 +77,53 @@ PLATE = re.compile(
 )
 
 
+# Python's re has no prefix scan for a case-insensitive alternation: DOCUMENT and PLATE alone
+# would try every nationality and label at every position of the text. One pass finds where a
+# label starts (gated on the letters labels start with), and the patterns are tried only there.
+ALL_LABELS = "|".join((PASSPORT_LABELS, ID_LABELS, *PLATE_LABELS))
+
+
+def first_letters(alternation: str) -> str:
+    """The first characters of the alternatives of `alternation`, each a plain letter."""
+    return "".join(sorted({alternative[0] for alternative in alternation.split("|")}))
+
+
+LABEL_STARTS = re.compile(rf"(?=(?i:[{first_letters(ALL_LABELS)}]))(?=(?i:{ALL_LABELS}))")
+SPACE = re.compile(r"\s")
+NATIONALITY_LENGTHS = sorted({len(word) for word in NATIONALITIES})
+
+
 def find(text: str) -> Iterator[Candidate]:
-    yield from _documents(text)
-    yield from _plates(text)
+    labels = [match.start() for match in LABEL_STARTS.finditer(text)]
+    if labels:  # why: most texts name no document or plate
+        yield from _documents(text, document_starts(text, labels))
+        yield from _plates(text, labels)
 
 
-def _documents(text: str) -> Iterator[Candidate]:
-    for match in DOCUMENT.finditer(text):
+def document_starts(text: str, labels: list[int]) -> list[int]:
+    """Where a DOCUMENT match can start: at a label, or at a nationality word that ends where
+    the white space before a label begins (each nationality letter matches one character)."""
+    starts = set(labels)
+    for label in labels:
+        space = label
+        while space and SPACE.match(text, space - 1):
+            space -= 1
+        if space < label:
+            starts.update(space - n for n in NATIONALITY_LENGTHS if space >= n)
+    return sorted(starts)
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` yields, given (sorted) every position a match can start at."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
+def _documents(text: str, starts: list[int]) -> Iterator[Candidate]:
+    for match in matches_at(DOCUMENT, text, starts):
         kind = "P" if match["passport"] else "I"
         state = document_state(match)
         # The country the post was seen in is not the issuing state: without a written one the
@@ -99,8 +139,8 @@ def document_state(match: re.Match[str]) -> str | None:
     return match["before"] or match["after"]
 
 
-def _plates(text: str) -> Iterator[Candidate]:
+def _plates(text: str, starts: list[int]) -> Iterator[Candidate]:
     # Weak: plate formats are loose, so a labelled value that fails is not worth a warning.
-    for match in PLATE.finditer(text):
+    for match in matches_at(PLATE, text, starts):
         start, end = match.span("plate")
         yield single("plate", match["plate"], start, end, strong=False)
