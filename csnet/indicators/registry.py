@@ -8,6 +8,7 @@ modules can import `register` from here without an import cycle).
 from __future__ import annotations
 
 import importlib
+from functools import cache
 
 from csnet.errors import BadInput
 from csnet.indicators.base import NO_HINT, Hint, IdentifierType, Indicator
@@ -22,6 +23,7 @@ def register(kind: IdentifierType) -> IdentifierType:
     return kind
 
 
+@cache  # why: importing once is enough, and extraction asks once per candidate
 def _load() -> None:
     # Importing the package runs each type module's register() once (Python caches modules).
     importlib.import_module("csnet.indicators.types")

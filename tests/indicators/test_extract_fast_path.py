@@ -8,14 +8,18 @@ import ast
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from csnet.indicators import registry
 from csnet.indicators.base import Hint
 from csnet.indicators.extract import extract
 from csnet.indicators.finders import find_candidates, labelled, links
 from csnet.indicators.text import working_copy
+from csnet.indicators.types._common import fold
 from tests.conftest import examples
+from tests.indicators.reference import common as reference_common
 from tests.indicators.reference import extract as reference
 from tests.indicators.reference import text as reference_text
 
@@ -141,3 +145,15 @@ def test_every_label_starts_with_a_plain_letter_of_the_gate() -> None:
 def test_every_link_host_starts_with_a_letter_of_the_gate() -> None:
     starts = [*links.HOST_TYPES, "http://", "https://", "www."]
     assert all(start[0] in links.LINK_FIRST_LETTERS for start in starts)
+
+
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127)), TEXTS))
+@example(" \t+92 300\x0b\x1c ")
+def test_fold_reads_the_same_as_its_reference(text: str) -> None:
+    assert fold(text) == reference_common.fold(text)
+
+
+@pytest.mark.parametrize("number", ["+923001234567", "+18002345678", "+447911123456", "+3906123"])
+def test_a_phone_is_described_as_format_and_specificity_describe_it(number: str) -> None:
+    phone = registry.get("phone")
+    assert phone.describe(number) == (phone.format(number), phone.specificity(number))

@@ -18,6 +18,8 @@ _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
 def fold(text: str) -> str:
     """NFKC (full-width letters and digits to ASCII) plus Arabic-Indic and Persian digits, trimmed.
     Zero-width characters are dropped: they are pasted in from chat apps and break matching."""
+    if text.isascii():  # why: NFKC, the digit table and the Cf filter leave ASCII as it is
+        return text.strip()
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
@@ -44,13 +46,18 @@ class IdentifierKind:
         if not cleaned:
             raise InvalidIdentifier(f"empty {self.label.lower()}")
         value, details = self.canonical(cleaned, hint)
+        display, specificity = self.describe(value)
         return Indicator(
             type=self.name,
             value=value,
-            display=self.format(value),
-            specificity=self.specificity(value),
+            display=display,
+            specificity=specificity,
             details=dict(details),
         )
+
+    def describe(self, value: str) -> tuple[str, float]:
+        """`format` and `specificity` of the canonical value, for types that read it once."""
+        return self.format(value), self.specificity(value)
 
     def format(self, value: str) -> str:
         return value

@@ -18,6 +18,7 @@ from csnet.indicators.base import NO_HINT, Hint
 from csnet.indicators.registry import register
 from csnet.indicators.types._common import IdentifierKind, refuse
 
+_SCHEME = re.compile(r"^(tel|callto|sms):", re.IGNORECASE)
 _SHARED = {PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST, PhoneNumberType.PREMIUM_RATE}
 _REASONS = {
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",
@@ -63,7 +64,7 @@ class Phone(IdentifierKind):
     label = "Phone number"
 
     def clean(self, text: str, hint: Hint = NO_HINT) -> str:
-        text = re.sub(r"^(tel|callto|sms):", "", super().clean(text), flags=re.IGNORECASE)
+        text = _SCHEME.sub("", super().clean(text))
         # "00" is the international prefix almost everywhere; without a country to read it
         # by, treat it as "+" (with a hint, phonenumbers applies that country's own prefix).
         if text.startswith("00") and not hint.country:
@@ -75,13 +76,22 @@ class Phone(IdentifierKind):
         return e164(number), {"country": phonenumbers.region_code_for_number(number) or ""}
 
     def format(self, value: str) -> str:
-        return phonenumbers.format_number(
-            phonenumbers.parse(value), PhoneNumberFormat.INTERNATIONAL
-        )
+        return _international(phonenumbers.parse(value))
 
     def specificity(self, value: str) -> float:
-        number_type = phonenumbers.number_type(phonenumbers.parse(value))
-        return 0.5 if number_type in _SHARED else 0.9
+        return _specificity(phonenumbers.parse(value))
+
+    def describe(self, value: str) -> tuple[str, float]:
+        number = phonenumbers.parse(value)  # why: once, not once for each
+        return _international(number), _specificity(number)
+
+
+def _international(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def _specificity(number: phonenumbers.PhoneNumber) -> float:
+    return 0.5 if phonenumbers.number_type(number) in _SHARED else 0.9
 
 
 register(Phone())
