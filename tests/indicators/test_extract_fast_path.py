@@ -24,6 +24,8 @@ from tests.indicators.reference import extract as reference
 from tests.indicators.reference import text as reference_text
 
 HERE = Path(__file__).parent
+ETH = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+BECH32 = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 LABELS = [
     *labelled.PASSPORT_LABELS.split("|"),
     *labelled.ID_LABELS.split("|"),
@@ -118,6 +120,10 @@ def assert_same(text: str, hint: Hint) -> None:
 @example("Pakistani  passport no. PAK AB1234567 plate ΙΚΧ-1234", Hint(country="GR"))
 @example("xsyrian\tjawaz passeport: N-0123456 (SYR) kimlik 12345678901", Hint())
 @example("ﬁle\u200f+۹۲ ۳۰۰ ۱۲۳۴۵۶۷ ½ licence plate AB 123 CD", Hint(country="IT"))
+@example(f"{ETH} x{ETH} 0{ETH}", Hint())
+@example("a1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", Hint())
+@example("TNFNeRegyscaqRC9U9mYFh6tL4BQo5CWVg 9TNFNeRegyscaqRC9U9mYFh6tL4BQo5CWVg", Hint())
+@example(f"x{BECH32} {BECH32.upper()} Ltc1{BECH32[3:]}", Hint())
 def test_generated_texts_read_the_same_on_both_paths(text: str, hint: Hint) -> None:
     assert_same(text, hint)
 
@@ -137,9 +143,9 @@ def test_strings_in_the_indicator_tests_read_the_same_on_both_paths() -> None:
             assert_same(text, Hint(country=country))
 
 
-def test_every_label_starts_with_a_plain_letter_of_the_gate() -> None:
+def test_every_label_starts_with_two_plain_letters_of_the_gate() -> None:
     # why: the gate is made of the first characters; a regex construct there would break it
-    assert all(label[0].isalpha() for label in labelled.ALL_LABELS.split("|"))
+    assert all(label[:2].isalpha() for label in labelled.ALL_LABELS.split("|"))
 
 
 def test_every_link_host_starts_with_a_letter_of_the_gate() -> None:

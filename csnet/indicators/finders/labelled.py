@@ -79,16 +79,18 @@ PLATE = re.compile(
 
 # Python's re has no prefix scan for a case-insensitive alternation: DOCUMENT and PLATE alone
 # would try every nationality and label at every position of the text. One pass finds where a
-# label starts (gated on the letters labels start with), and the patterns are tried only there.
+# label starts (gated on the first two letters labels have), and the patterns are tried there.
 ALL_LABELS = "|".join((PASSPORT_LABELS, ID_LABELS, *PLATE_LABELS))
 
 
-def first_letters(alternation: str) -> str:
-    """The first characters of the alternatives of `alternation`, each a plain letter."""
-    return "".join(sorted({alternative[0] for alternative in alternation.split("|")}))
+def letters_at(index: int, alternation: str) -> str:
+    """The characters at `index` of the alternatives of `alternation`, each a plain letter."""
+    return "".join(sorted({alternative[index] for alternative in alternation.split("|")}))
 
 
-LABEL_STARTS = re.compile(rf"(?=(?i:[{first_letters(ALL_LABELS)}]))(?=(?i:{ALL_LABELS}))")
+LABEL_STARTS = re.compile(
+    rf"(?=(?i:[{letters_at(0, ALL_LABELS)}][{letters_at(1, ALL_LABELS)}]))(?=(?i:{ALL_LABELS}))"
+)
 SPACE = re.compile(r"\s")
 NATIONALITY_LENGTHS = sorted({len(word) for word in NATIONALITIES})
 

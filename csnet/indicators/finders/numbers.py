@@ -26,12 +26,19 @@ IBAN = re.compile(
     re.ASCII,
 )
 IBAN_MIN = 15  # Norway's, the shortest
+# Each starts with its literal (the boundary checked just after it, a lookbehind that spans it),
+# so that re scans for the literal instead of trying the lookbehind at every position.
 WALLETS = (
-    re.compile(r"(?<![A-Za-z0-9])(?i:bc1|tb1|ltc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}(?![A-Za-z0-9])"),
-    re.compile(r"(?<![A-Za-z0-9])0x[0-9a-fA-F]{40}(?![A-Za-z0-9])"),
-    re.compile(r"(?<![A-Za-z0-9])T[1-9A-HJ-NP-Za-km-z]{33}(?![A-Za-z0-9])"),
+    re.compile(
+        r"(?=(?i:[blt]))(?<![A-Za-z0-9])(?i:bc1|tb1|ltc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}"
+        r"(?![A-Za-z0-9])"
+    ),
+    re.compile(r"0(?<![A-Za-z0-9]0)x[0-9a-fA-F]{40}(?![A-Za-z0-9])"),
+    re.compile(r"T(?<![A-Za-z0-9]T)[1-9A-HJ-NP-Za-km-z]{33}(?![A-Za-z0-9])"),
     # Bitcoin legacy (1…) and script (3…) addresses; a letter rules out long plain numbers.
-    re.compile(r"(?<![A-Za-z0-9])[13](?=[1-9]*[A-Za-z])[1-9A-HJ-NP-Za-km-z]{25,33}(?![A-Za-z0-9])"),
+    re.compile(
+        r"[13](?<![A-Za-z0-9][13])(?=[1-9]*[A-Za-z])[1-9A-HJ-NP-Za-km-z]{25,33}(?![A-Za-z0-9])"
+    ),
 )
 VESSEL = re.compile(
     r"(?=[im])"  # why: re has no prefix scan for a case-insensitive alternation
