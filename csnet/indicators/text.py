@@ -64,10 +64,13 @@ class _FoldTable(dict[int, str]):
     """`str.translate`'s table: each character's `fold_char`, computed the first time it is seen."""
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = fold_char(chr(code))
+        folded = fold_char(chr(code))
+        if len(self) < TABLE_LIMIT:  # why: a text of rare characters must not grow it unbounded
+            self[code] = folded
         return folded
 
 
+TABLE_LIMIT = 8192
 _FOLDED = _FoldTable()
 _INVISIBLE_CHARS = re.compile(f"[{''.join(sorted(INVISIBLE))}]")
 

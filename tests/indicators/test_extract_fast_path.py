@@ -13,6 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from csnet.indicators import registry
+from csnet.indicators import text as text_module
 from csnet.indicators.base import Hint
 from csnet.indicators.extract import extract
 from csnet.indicators.finders import find_candidates, labelled, links
@@ -163,3 +164,9 @@ def test_fold_reads_the_same_as_its_reference(text: str) -> None:
 def test_a_phone_is_described_as_format_and_specificity_describe_it(number: str) -> None:
     phone = registry.get("phone")
     assert phone.describe(number) == (phone.format(number), phone.specificity(number))
+
+
+def test_the_fold_table_stays_bounded_on_texts_of_rare_characters() -> None:
+    rare = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 2 * text_module.TABLE_LIMIT))
+    assert working_copy(rare).text == reference_text.working_copy(rare).text
+    assert len(text_module._FOLDED) <= text_module.TABLE_LIMIT
