@@ -125,6 +125,7 @@ def assert_same(text: str, hint: Hint) -> None:
 @example("a1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", Hint())
 @example("TNFNeRegyscaqRC9U9mYFh6tL4BQo5CWVg 9TNFNeRegyscaqRC9U9mYFh6tL4BQo5CWVg", Hint())
 @example(f"x{BECH32} {BECH32.upper()} Ltc1{BECH32[3:]}", Hint())
+@example("aGR16 0110 1250 0000 0001 2300 695 GR1601101250000000012300695 9IT60X054", Hint())
 def test_generated_texts_read_the_same_on_both_paths(text: str, hint: Hint) -> None:
     assert_same(text, hint)
 

@@ -20,8 +20,10 @@ PHONE = re.compile(
 PHONE_DIGITS = (7, 15)  # E.164 allows 15; fewer than 7 is a price, a year or a flat number
 # Country code and check digits, then the rest in one run or printed in groups of four; a
 # short capitalised word after the last group may join, so readings try shorter prefixes too.
+# The first letter comes before the boundary check (a lookbehind over it) so that re scans for it.
 IBAN = re.compile(
-    r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
+    r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}"
+    r"(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
     r"(?![A-Za-z0-9])",
     re.ASCII,
 )
