@@ -69,6 +69,9 @@ def serve(
             port=int(settings.port),
             log_level=str(settings.log_level),
             access_log=False,  # URLs carry no personal data, but the audit log is the record
+            # why: the client address is what lockouts count and the audit log records; a
+            # header any local client can set must not choose it
+            proxy_headers=False,
             ws="wsproto",
             timeout_graceful_shutdown=5,  # live streams must not hold a stopping node for minutes
             ssl_certfile=tls.certfile,

@@ -43,6 +43,9 @@ class Page:
         return {"items": self.items, "next": self.next, "more": self.more}
 
 
+MAX_SEQ = 2**63 - 1  # the store's integers (SQLite INTEGER, PostgreSQL bigint)
+
+
 def parse_query(origin: str | None, after: str | None, limit: str | None) -> tuple[str, int, int]:
     """origin (node id), after (>= 0) and limit (1-500, default 500), or bad_pull_query."""
     try:
@@ -50,8 +53,13 @@ def parse_query(origin: str | None, after: str | None, limit: str | None) -> tup
         size = int(limit or str(outbox.MAX_BATCH_ITEMS))
     except ValueError:
         raise BadInput("after and limit are integers", code="bad_pull_query") from None
-    if origin is None or not _NODE_ID.match(origin) or seq < 0 or not 1 <= size <= 500:
-        raise BadInput("need origin=<node id>, after>=0, 1<=limit<=500", code="bad_pull_query")
+    if (
+        origin is None
+        or not _NODE_ID.match(origin)
+        or not 0 <= seq <= MAX_SEQ
+        or not 1 <= size <= 500
+    ):
+        raise BadInput("need origin=<node id>, 0<=after<2^63, 1<=limit<=500", code="bad_pull_query")
     return origin, seq, size
 
 

@@ -105,8 +105,16 @@ def test_pull_serves_only_what_the_peer_may_receive(peered: Pair) -> None:
     assert actions(a)[-1][1] == "disclosure"
 
 
-def test_bad_pull_query_is_refused_and_audited(peered: Pair) -> None:
-    url = URL_A + "/api/v1/federation/items?origin=nobody&after=-1"
+@pytest.mark.parametrize(
+    "query",
+    [
+        "origin=nobody&after=-1",
+        "origin={a}&after=" + "9" * 40,
+        "origin={a}&after=9223372036854775808",
+    ],
+)
+def test_bad_pull_query_is_refused_and_audited(peered: Pair, query: str) -> None:
+    url = URL_A + "/api/v1/federation/items?" + query.format(a=peered.a.node_id)
     headers = sign_request(
         peered.b.key,
         origin=peered.b.node_id,
