@@ -182,6 +182,15 @@ def test_websocket_refuses_without_credentials(node: Node) -> None:
     assert closed.value.code == 1008
 
 
+def test_websocket_refuses_a_binary_hello(node: Node) -> None:
+    with api(node).websocket_connect("/api/v1/ws") as ws:
+        ws.send_bytes(b'{"max_seconds": 1}')
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1008
+    assert "text" in str(closed.value.reason)
+
+
 def _session_client(node: Node) -> Any:
     _member, secret = add_member(node, "sessioned", Role.OFFICER)
     client = api(node)

@@ -83,7 +83,12 @@ def authenticate(node: Node, ws: WebSocket, hello: Hello) -> Member:
 
 async def _hello(ws: WebSocket) -> Hello:
     with anyio.fail_after(HELLO_SECONDS):
-        text = await ws.receive_text()
+        frame = await ws.receive()
+    text = frame.get("text")
+    if frame["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(int(frame.get("code") or 1000))
+    if not isinstance(text, str):
+        raise CsnetError("bad hello: send it as a text frame of JSON", code="invalid_input")
     try:
         return Hello.model_validate(strict_json.loads(text, what="hello"))
     except CsnetError as exc:
