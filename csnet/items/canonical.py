@@ -64,6 +64,25 @@ def canonical_json_checked(obj: Any) -> tuple[bytes, bool]:
     return _reference_or_refuse(obj), False
 
 
+def canonical_text(obj: Any) -> str | None:
+    """The canonical text of a JSON value when the stdlib encoder's output is provably JCS;
+    None when only the reference could say (or the value has no JCS form)."""
+    try:
+        text = _encode(obj)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return text if _fast_ok(text) else None
+
+
+def members_text(obj: dict[str, Any], names: list[str]) -> str:
+    """The members `names` of `obj` as they stand in its canonical text, comma-joined.
+
+    Only for an `obj` whose canonical_text is not None: every part of such a text is written
+    alike by the stdlib encoder, and JCS writes each member as it would be written alone.
+    """
+    return _encode({name: obj[name] for name in names})[1:-1]
+
+
 def extend_canonical(obj: dict[str, Any], plain_strings: dict[str, str], *, plain: bool) -> bytes:
     """Canonical bytes of `obj` plus members whose values are plain ASCII strings (no escapes).
 

@@ -10,7 +10,6 @@ is parsed against its kind.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +21,11 @@ from csnet.items.canonical import (
     SAFE_INT,
     canonical_json,
     canonical_json_checked,
+    canonical_text,
     extend_canonical,
+    members_text,
 )
-from csnet.items.envelope import UNSIGNED_EXCLUDE, Envelope, ItemDraft
+from csnet.items.envelope import Envelope, ItemDraft
 from csnet.items.fields import format_utc
 from csnet.items.keys import (
     PUBLIC_KEY_BYTES,
@@ -66,6 +67,7 @@ __all__ = [
     "verify_envelope",
     "verify_item",
     "verify_signed",
+    "verify_signed_plain",
 ]
 
 
@@ -202,99 +204,9 @@ def _check_signature(
     raise IntegrityFailure("signature does not verify", code="bad_signature")
 
 
-def _signed_as_received(data: dict[str, Any], public_key_for: KeyLookup) -> dict[str, Any] | None:
-    """Fast path: when the item arrives already in wire form, its own bytes hash to its id.
-
-    Then the signature is checked before any model sees the item. Returns the unsigned part, or
-    None when the item is spelled differently (the normalised path decides).
-    """
-    item_id, sig, origin, seq = (data.get(k) for k in ("id", "sig", "origin", "seq"))
-    if not (isinstance(item_id, str) and isinstance(sig, str) and isinstance(origin, str)):
-        return None
-    if type(seq) is not int:
-        return None
-    unsigned = {k: v for k, v in data.items() if k not in UNSIGNED_EXCLUDE}
-    try:
-        digest = hashlib.sha256(canonical_json(unsigned)).digest()
-    except BadInput:
-        return None
-    if digest.hex() != item_id:
-        return None
-    _check_signature(origin, seq, digest, sig, public_key_for)
-    return unsigned
-
-
-_HEX = frozenset(b"0123456789abcdef")
-_B64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-_B32 = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
-
-
-def _last_member(data: bytes, key: bytes, size: int, alphabet: frozenset[int]) -> tuple[int, int]:
-    """Span of the last `,"key":"<size chars of alphabet>"` in data, or (-1, -1)."""
-    start = data.rfind(b',"' + key + b'":"')
-    if start < 0:
-        return -1, -1
-    value_at = start + len(key) + 5
-    end = value_at + size + 1
-    if data[end - 1 : end] != b'"' or not set(data[value_at : end - 1]) <= alphabet:
-        return -1, -1
-    return start, end
-
-
-_SEQ = re.compile(rb'"seq":(0|[1-9][0-9]{0,15})[,}]')
-
-
-def _last_seq(data: bytes) -> int | None:
-    """The value of the last `"seq":<integer>` member (the top-level one in canonical bytes)."""
-    at = data.rfind(b',"seq":')
-    found = _SEQ.match(data, at + 1) if at >= 0 else None
-    return int(found.group(1)) if found else None
-
-
-# What the bytes check read: the id, signature, origin and seq it verified the item under.
-_Read = tuple[str, str, str, int]
-
-
-def _canonical_bytes_check(data: bytes, public_key_for: KeyLookup) -> _Read | None:
-    """Fastest path, on the bytes as received, when they are the canonical wire form we send.
-
-    The canonical unsigned form is then exactly these bytes without the top-level "id" and
-    "sig" members, so no JSON parser is needed to check the id and the signature. Top-level
-    members come last in their kind (later values are markings and scalars, and quotes inside
-    strings are escaped), so the last matches are the top-level ones. Anything else — another
-    spelling, a nested look-alike — fails the hash and takes the parsing path: a wrong guess
-    costs time, never acceptance (the signer hashed exactly the bytes we hash, or we refuse).
-    """
-    id_start, id_end = _last_member(data, b"id", 64, _HEX)
-    sig_start, sig_end = _last_member(data, b"sig", 86, _B64URL)
-    origin_start, origin_end = _last_member(data, b"origin", 27, _B32)
-    seq = _last_seq(data)
-    if min(id_start, sig_start, origin_start) < 0 or not id_end < sig_start or seq is None:
-        return None
-    unsigned = b"".join((data[:id_start], data[id_end:sig_start], data[sig_end:]))
-    digest = hashlib.sha256(unsigned).digest()
-    item_id = digest.hex()
-    if item_id.encode() != data[id_end - 65 : id_end - 1]:
-        return None
-    sig = data[sig_end - 87 : sig_end - 1].decode()
-    origin = data[origin_end - 28 : origin_end - 1].decode()
-    _check_signature(origin, seq, digest, sig, public_key_for)
-    return item_id, sig, origin, seq
-
-
 def check_signature_only(raw: Raw, public_key_for: KeyLookup) -> None:
-    """Limits, id and signature — no models: the cheap first gate for a batch.
-
-    Canonical bytes are checked without parsing; any other spelling is parsed and checked the
-    normalised way. A later full verification still builds and checks the models.
-    """
-    data = raw_bytes(raw)
-    check_limits(data)
-    if _canonical_bytes_check(data, public_key_for) is not None:
-        return
-    parsed = parse_item(data)
-    if _signed_as_received(parsed, public_key_for) is None:
-        check_integrity(_shape(parsed), public_key_for)
+    """verify_signed, keeping nothing: the first gate for a batch (the body is judged later)."""
+    verify_signed(raw, public_key_for)
 
 
 def verify_envelope(raw: Raw, public_key_for: KeyLookup) -> Envelope:
@@ -308,41 +220,84 @@ def verify_item(raw: Raw, public_key_for: KeyLookup) -> tuple[Envelope, BaseMode
     return envelope, validate_draft(envelope)
 
 
-def _exact_model(data: bytes) -> Envelope | None:
-    """The model of bytes whose id and signature verified, when they are exactly its canonical
-    form: then the model is what was signed and nothing is left to compare. None: any doubt
-    (another spelling, duplicate keys, a shape error) goes the parsing path, which says why."""
+def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
+    """Limits -> parse -> shape -> id -> origin key -> signature; the body is NOT checked yet
+    (a receiver judges audience and markings first, then calls validate_draft).
+
+    The one owner of the fast path: bytes that are exactly the canonical wire form of their
+    own model (what every node sends) are hashed as they are, without building the unsigned
+    form again. Anything else takes `verify_signed_plain`, the reference; both give the same
+    answer for every input (tests/items/test_verify_differential.py).
+    """
+    data = raw_bytes(raw)
+    check_limits(data)
+    exact = _exact_canonical(data)
+    if exact is None:
+        return _plain(data, public_key_for)
+    envelope, unsigned = exact
+    digest = hashlib.sha256(unsigned).digest()
+    if digest.hex() != envelope.id:
+        raise IntegrityFailure("item id does not match its content", code="bad_hash")
+    _check_signature(envelope.origin, envelope.seq, digest, envelope.sig, public_key_for)
+    return envelope.with_bytes(data)
+
+
+def verify_signed_plain(raw: Raw, public_key_for: KeyLookup) -> Envelope:
+    """The reference path: parse the JSON, build the model, hash its canonical unsigned form,
+    check the signature. Slower, and the definition of what verify_signed accepts."""
+    data = raw_bytes(raw)
+    check_limits(data)
+    return _plain(data, public_key_for)
+
+
+def _plain(data: bytes, public_key_for: KeyLookup) -> Envelope:
+    envelope = _shape(parse_item(data))
+    check_integrity(envelope, public_key_for)
+    return envelope
+
+
+def _exact_canonical(data: bytes) -> tuple[Envelope, bytes] | None:
+    """(model, unsigned canonical bytes) when `data` is exactly the canonical wire form of the
+    model it parses to; None at any doubt (another spelling, duplicate keys, a shape error, a
+    value the fast encoder cannot vouch for): the reference path then decides, and says why.
+
+    Exactness is what makes hashing the bytes as received equal to hashing the model's
+    unsigned form: then the unsigned form is these bytes without the top-level "id" and "sig"
+    members, whose places follow from the sorted keys of the model's own wire form.
+    """
     try:
         envelope = Envelope.model_validate_json(data)
     except ValidationError:
         return None
-    return envelope if envelope.to_bytes() == data else None
+    wire = envelope.to_wire()
+    text = canonical_text(wire)
+    if text is None or text.encode() != data:
+        return None
+    return envelope, _without_id_and_sig(data, wire)
 
 
-def _top_level(parsed: dict[str, Any]) -> tuple[Any, ...]:
-    seq = parsed.get("seq")
-    seq = seq if type(seq) is int else None  # why: True == 1 and 1.0 == 1 in Python
-    return parsed.get("id"), parsed.get("sig"), parsed.get("origin"), seq
+def _without_id_and_sig(data: bytes, wire: dict[str, Any]) -> bytes:
+    """The canonical bytes of `wire` (which are `data`) without its "id" and "sig" members.
+
+    JCS writes members in key order, each as it would be written alone, so the members after
+    "sig", and those between "id" and "sig", are measured by encoding just them (small: the
+    body sorts before "id").
+    """
+    names = sorted(wire)
+    id_at, sig_at = names.index("id"), names.index("sig")
+    after_sig = _members(wire, names[sig_at + 1 :])
+    between = _members(wire, names[id_at + 1 : sig_at])
+    sig_end = len(data) - 1 - len(after_sig)
+    sig_start = sig_end - len(_member("sig", wire["sig"]))
+    id_end = sig_start - len(between)
+    id_start = id_end - len(_member("id", wire["id"]))
+    return b"".join((data[:id_start], data[id_end:sig_start], data[sig_end:]))
 
 
-def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
-    """Limits -> parse -> shape -> id -> origin key -> signature; the body is NOT checked yet
-    (a receiver judges audience and markings first, then calls validate_draft)."""
-    data = raw_bytes(raw)
-    check_limits(data)
-    checked = _canonical_bytes_check(data, public_key_for)
-    if checked is not None and (exact := _exact_model(data)) is not None:
-        return exact
-    parsed = parse_item(data)
-    # why: the members the bytes check read must be the top-level ones the parser sees (the
-    # origin and seq chose the keys)
-    unsigned: dict[str, Any] | None
-    if checked is not None and _top_level(parsed) == checked:
-        unsigned = {k: v for k, v in parsed.items() if k not in UNSIGNED_EXCLUDE}
-    else:
-        unsigned = _signed_as_received(parsed, public_key_for)
-    envelope = _shape(parsed)
-    # The fast paths hold only when the wire form is the normalised one that is kept and sent on.
-    if unsigned is None or envelope.unsigned_wire() != unsigned:
-        check_integrity(envelope, public_key_for)
-    return envelope
+def _members(wire: dict[str, Any], names: list[str]) -> bytes:
+    """The member texts of `names`, each with its leading comma, as they stand in the whole."""
+    return ("," + members_text(wire, names)).encode() if names else b""
+
+
+def _member(name: str, value: str) -> bytes:
+    return f',"{name}":"{value}"'.encode()

@@ -337,7 +337,7 @@ def test_nested_look_alike_of_id_and_sig_is_refused(sealed: Envelope, lookup: Ke
         verify_envelope(moved, lookup)
 
 
-def test_check_signature_only_reads_canonical_bytes_without_parsing(
+def test_canonical_bytes_take_the_fast_path_without_the_strict_parser(
     sealed: Envelope, lookup: KeyLookup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from csnet.items import signing
