@@ -24,7 +24,7 @@ from common import alert_body, libsodium_rates, machine, officer, record
 from csnet.access import Caller
 from csnet.handling.markings import TLP, Markings
 from csnet.items.batch import check_signatures, verify_many
-from csnet.items.pools import close_pools
+from csnet.items.pools import WorkerPool
 from csnet.items.signing import verify_envelope
 from csnet.node import Node, init_node
 from csnet.publishing import NewItem, publish, publish_many
@@ -72,20 +72,21 @@ def bench_verify(node: Node, count: int) -> dict[str, float]:
     keys = {node.node_id: node.identity.public_key}
     sample = raws[:3000]
     started = time.perf_counter()
-    assert not any(check_signatures(sample, keys.get, workers=1))
+    assert not any(check_signatures(sample, keys.get))
     signatures_1 = _rate(len(sample), started)
-    check_signatures(raws[:512], keys.get, workers=2)  # start the worker processes
+    pool = WorkerPool(2)
+    check_signatures(raws[:512], keys.get, pool)  # start the worker processes
     started = time.perf_counter()
-    assert not any(check_signatures(raws, keys.get, workers=2))
+    assert not any(check_signatures(raws, keys.get, pool))
     signatures_2 = _rate(len(raws), started)
     started = time.perf_counter()
     for raw in sample:
         verify_envelope(raw, keys.get)
     full_1 = _rate(len(sample), started)
     started = time.perf_counter()
-    assert verify_many(raws, keys.get, workers=2).ok
+    assert verify_many(raws, keys.get, pool).ok
     full_2 = _rate(len(raws), started)
-    close_pools()
+    pool.close()
     return {
         "signatures_per_s_1core": signatures_1,
         "signatures_per_s_2cores": signatures_2,

@@ -31,7 +31,6 @@ from fastapi.testclient import TestClient
 from csnet.access import Caller
 from csnet.accounts import sessions
 from csnet.items.bodies import FRONTEX_ROUTES
-from csnet.items.pools import close_pools
 from csnet.node import Node, init_node
 from csnet.publishing import NewItem, publish_many
 from csnet.web.app import create_app
@@ -197,7 +196,6 @@ def main() -> None:
             figures |= measure(name, request, args.requests)
         client.close()
         node.close()
-        close_pools()
     if args.record:
         record("bench_pages.py", figures["machine"], figures.items())
     print(json.dumps(figures))

@@ -39,7 +39,7 @@ from sqlalchemy import insert
 from csnet.access import Caller
 from csnet.correlation import psi, psi_federation, psi_pool, psi_wire
 from csnet.handling.markings import TLP, Markings
-from csnet.items.pools import close_pools
+from csnet.items.pools import WorkerPool
 from csnet.node import open_node
 from csnet.publishing import NewItem, publish
 from csnet.settings import load_settings
@@ -79,13 +79,13 @@ def wire(payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return json.loads(body), len(body)
 
 
-def one_query(asked: list[str], held: list[str], workers: int) -> tuple[list[str], int]:
+def one_query(asked: list[str], held: list[str], pool: WorkerPool) -> tuple[list[str], int]:
     """One PSI query end to end; returns the values found and the bytes both ways.
 
     One query of all N values: the endpoint's per-query limit (psi.MAX_QUERY_POINTS) is a
     policy on what one peer may ask at once, not part of the protocol's cost."""
     limit = max(len(asked), psi.MAX_QUERY_POINTS)
-    query = psi_pool.ask("phone", asked, workers, limit)
+    query = psi_pool.ask("phone", asked, pool, limit)
     request, sent = wire(
         {
             "type": "phone",
@@ -94,20 +94,20 @@ def one_query(asked: list[str], held: list[str], workers: int) -> tuple[list[str
         }
     )
     points = psi_wire.decode_points(request["points"], "asked", limit)
-    reply = psi_pool.answer(request["type"], points, held, workers, limit)
+    reply = psi_pool.answer(request["type"], points, held, pool, limit)
     response, received = wire(psi_wire.answer_json(reply))
     answer = psi_wire.answer_from_json(response, len(query.points), psi.MAX_HOLDER_POINTS)
-    return psi_pool.intersect(query, answer, workers), sent + received
+    return psi_pool.intersect(query, answer, pool), sent + received
 
 
-def run_psi(asked: list[str], held: list[str], workers: int) -> dict[str, float]:
+def run_psi(asked: list[str], held: list[str], pool: WorkerPool) -> dict[str, float]:
     """PSI of `asked` against `held` in one query, timed end to end."""
     start = time.perf_counter()
-    found, wire_bytes = one_query(asked, held, workers)
+    found, wire_bytes = one_query(asked, held, pool)
     wall = time.perf_counter() - start
     assert sorted(found) == sorted(set(asked) & set(held)), "wrong intersection"
     elements = len(asked) + len(held)
-    cores = workers if len(asked) >= psi_pool.PARALLEL_MIN else 1  # small runs stay in-process
+    cores = pool.workers if len(asked) >= psi_pool.PARALLEL_MIN else 1  # small runs stay in-process
     return {
         "wall_s": wall,
         "elements": elements,
@@ -212,9 +212,10 @@ def main() -> None:
         f"(ed25519 noclamp {figures['noclamp_mults_per_s_1core']:.0f}/s)"
     )
     asked, held = phone_sets(args.n, args.overlap)
-    psi_pool.ask("phone", asked[:4096], args.workers)  # start the worker processes
-    figures |= run_psi(asked, held, args.workers)
-    close_pools()
+    pool = WorkerPool(args.workers)
+    psi_pool.ask("phone", asked[:4096], pool)  # start the worker processes
+    figures |= run_psi(asked, held, pool)
+    pool.close()
     # Each element costs one multiplication on each side: the ceiling is half the primitive.
     figures["ratio_to_primitive_1core"] = (
         figures["elements_per_s_per_core"] / figures["x25519_mults_per_s_1core"]

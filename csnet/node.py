@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from csnet.bus import EventBus, LocalWork, MemoryBus, OutboxWork, connect_bus
 from csnet.errors import BadInput, Conflict, NotFound
 from csnet.items.keys import NodeKey, key_fingerprint, node_id_for
+from csnet.items.pools import WorkerPool
 from csnet.node_keys import KEY_FILE, key_on_disk, name_key, named_key
 from csnet.password_hashing import production_hasher
 from csnet.settings import Settings, load_settings, write_config
@@ -64,6 +65,8 @@ class Node:
     bus: EventBus = field(default_factory=MemoryBus)
     # How federation reaches peers; None: the CLI/web layer supplies real HTTP (httpx).
     transport: PeerTransport | None = None
+    # Worker processes for signature checks and PSI: started on first use, ended by close().
+    workers: WorkerPool = field(default_factory=WorkerPool)
 
     @property
     def node_id(self) -> str:
@@ -87,6 +90,7 @@ class Node:
         return self.key
 
     def close(self) -> None:
+        self.workers.close()
         self.work.close()
         self.bus.close()
         self.store.dispose()

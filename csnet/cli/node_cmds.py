@@ -47,8 +47,6 @@ def serve(
     import uvicorn
 
     from csnet.federation.delivery import Delivery
-    from csnet.items.batch import warm_pool
-    from csnet.items.pools import close_pools
     from csnet.web.app import create_app
     from csnet.web.peer_transport import HttpPeerTransport
     from csnet.web.server_tls import server_tls_options
@@ -60,7 +58,7 @@ def serve(
     node.transport = transport
     app = create_app(node)
     delivery = Delivery(node)
-    warm_pool()
+    node.workers.warm()
     delivery.start(float(settings.federation_pull_seconds))
     try:
         uvicorn.run(
@@ -80,5 +78,4 @@ def serve(
     finally:
         delivery.stop()  # why: join the runner before the store it writes to is closed
         transport.close()
-        close_pools()  # signature checks and PSI share the worker processes
-        node.close()
+        node.close()  # its worker processes (signature checks, PSI) too

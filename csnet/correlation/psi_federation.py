@@ -87,7 +87,7 @@ def serve(node: Node, peer: Peer, body: bytes) -> dict[str, list[str]]:
         limiter_for(node).admit(peer.node_id, len(request.points), node.now().timestamp())
         with node.store.read() as conn:
             held = psi_store.held_values(conn, request.type_name)
-        reply = psi_pool.answer(request.type_name, request.points, held)
+        reply = psi_pool.answer(request.type_name, request.points, held, node.workers)
     except CsnetError as exc:
         audit_refusal(
             node, peer.node_id, exc.error_code, request_details("POST", API_PREFIX + PATH)
@@ -166,7 +166,7 @@ def hitcheck(
 def _one_query(
     node: Node, peer: Peer, type_name: str, values: list[str], justification: str
 ) -> list[str]:
-    query = psi_pool.ask(type_name, values)
+    query = psi_pool.ask(type_name, values, node.workers)
     payload = {
         "type": type_name,
         "points": psi_wire.encode_points(query.points),
@@ -175,7 +175,7 @@ def _one_query(
     response = call_peer(node, peer, "POST", PATH, payload)
     holder_limit = int(node.settings.psi_max_holder_points)
     reply = psi_wire.answer_from_json(response.json(), len(query.points), holder_limit)
-    return psi_pool.intersect(query, reply, limit=holder_limit)
+    return psi_pool.intersect(query, reply, node.workers, limit=holder_limit)
 
 
 def _audit_hitcheck(node: Node, actor: str, result: HitCheck, justification: str) -> None:

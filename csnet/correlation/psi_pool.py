@@ -2,22 +2,25 @@
 each side, so a large query is CPU-bound and split in chunks over the cores.
 
 Results come back in input order and equal the single-process functions of `psi` exactly; below
-PARALLEL_MIN elements (or with one worker) everything runs here.
+PARALLEL_MIN elements, or without a pool (the node's `workers`), everything runs here.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from csnet.correlation import psi
-from csnet.items.pools import close_pools, process_pool
+from csnet.items.pools import WorkerPool
 
 PARALLEL_MIN = 2048  # below this, shipping chunks to workers costs more than it saves
 _CHUNKS_PER_WORKER = 4
 _T = TypeVar("_T")
+
+
+def _spread_over(pool: WorkerPool | None, items: Sequence[object]) -> TypeGuard[WorkerPool]:
+    return pool is not None and pool.workers > 1 and len(items) >= PARALLEL_MIN
 
 
 def _chunks(count: int, parts: int) -> list[tuple[int, int]]:
@@ -29,20 +32,16 @@ def _spread(
     items: Sequence[_T],
     work: Callable[[list[_T], bytes], list[bytes] | int],
     scalar: bytes,
-    workers: int,
+    pool: WorkerPool,
     what: str = "point",
 ) -> list[bytes]:
     """`work(chunk, scalar)` per chunk in the pool, results in input order; an int result is
     the index, within its chunk, of a point that failed, reported with its index in the whole
     input (an exception raised in a worker would lose its details on the way back)."""
-    bounds = _chunks(len(items), workers * _CHUNKS_PER_WORKER)
-    try:
-        pool = process_pool(workers)
-        futures = [pool.submit(work, list(items[a:b]), scalar) for a, b in bounds]
-        results = [future.result() for future in futures]
-    except BrokenProcessPool:
-        # why: a dead worker must not lose the query; redo it here, in one chunk
-        close_pools()
+    bounds = _chunks(len(items), pool.workers * _CHUNKS_PER_WORKER)
+    results = pool.run_each(work, [(list(items[a:b]), scalar) for a, b in bounds])
+    if results is None:
+        # why: a dead worker (or a closed pool) must not lose the query; do it here, in one chunk
         bounds, results = [(0, len(items))], [work(list(items), scalar)]
     out: list[bytes] = []
     for (first, _), result in zip(bounds, results, strict=True):
@@ -66,27 +65,34 @@ def _blind_chunk(type_name: str, values: list[str], scalar: bytes) -> list[bytes
     return psi.blind(type_name, values, psi.Key(scalar))
 
 
-def exponentiate(points: Sequence[bytes], key: psi.Key, workers: int = 2) -> list[bytes]:
-    """psi.exponentiate over `workers` processes."""
-    if workers <= 1 or len(points) < PARALLEL_MIN:
+def exponentiate(
+    points: Sequence[bytes], key: psi.Key, pool: WorkerPool | None = None
+) -> list[bytes]:
+    """psi.exponentiate over the pool's workers."""
+    if not _spread_over(pool, points):
         return psi.exponentiate(points, key)
-    return _spread(points, _exponentiate_chunk, key.scalar, workers)
+    return _spread(points, _exponentiate_chunk, key.scalar, pool)
 
 
-def blind(type_name: str, values: Sequence[str], key: psi.Key, workers: int = 2) -> list[bytes]:
-    """psi.blind over `workers` processes."""
-    if workers <= 1 or len(values) < PARALLEL_MIN:
+def blind(
+    type_name: str, values: Sequence[str], key: psi.Key, pool: WorkerPool | None = None
+) -> list[bytes]:
+    """psi.blind over the pool's workers."""
+    if not _spread_over(pool, values):
         return psi.blind(type_name, values, key)
     psi.type_tag(type_name)  # refuse an unknown type here, not in a worker
-    return _spread(values, functools.partial(_blind_chunk, type_name), key.scalar, workers)
+    return _spread(values, functools.partial(_blind_chunk, type_name), key.scalar, pool)
 
 
 def ask(
-    type_name: str, values: Iterable[str], workers: int = 2, limit: int = psi.MAX_QUERY_POINTS
+    type_name: str,
+    values: Iterable[str],
+    pool: WorkerPool | None = None,
+    limit: int = psi.MAX_QUERY_POINTS,
 ) -> psi.Query:
-    """psi.ask, blinding over `workers` processes."""
+    """psi.ask, blinding over the pool's workers."""
     distinct, key = psi.query_values(values, limit), psi.Key.generate()
-    points = blind(type_name, distinct, key, workers)
+    points = blind(type_name, distinct, key, pool)
     return psi.Query(type_name, tuple(distinct), tuple(points), key)
 
 
@@ -94,25 +100,28 @@ def answer(
     type_name: str,
     asked: Sequence[bytes],
     held: Iterable[str],
-    workers: int = 2,
+    pool: WorkerPool | None = None,
     limit: int = psi.MAX_QUERY_POINTS,
 ) -> psi.Answer:
-    """psi.answer (with a fresh key) over `workers` processes."""
+    """psi.answer (with a fresh key) over the pool's workers."""
     key = psi.Key.generate()
     psi.check_points(asked, limit, "asked")
-    answered = exponentiate(asked, key, workers)
-    own = blind(type_name, list(dict.fromkeys(held)), key, workers)
+    answered = exponentiate(asked, key, pool)
+    own = blind(type_name, list(dict.fromkeys(held)), key, pool)
     return psi.Answer(tuple(answered), tuple(psi.shuffled(own)))
 
 
 def intersect(
-    query: psi.Query, reply: psi.Answer, workers: int = 2, limit: int = psi.MAX_HOLDER_POINTS
+    query: psi.Query,
+    reply: psi.Answer,
+    pool: WorkerPool | None = None,
+    limit: int = psi.MAX_HOLDER_POINTS,
 ) -> list[str]:
-    """psi.intersect, raising the holder's points over `workers` processes."""
+    """psi.intersect, raising the holder's points over the pool's workers."""
     psi.check_points(reply.holder, limit, "holder")
-    holder_ab = set(exponentiate(reply.holder, query.key, workers))
+    holder_ab = set(exponentiate(reply.holder, query.key, pool))
     psi.check_answered(query, reply.answered)
-    check_valid(reply.answered, "answered", workers)
+    check_valid(reply.answered, "answered", pool)
     return psi.select(query, reply.answered, holder_ab)
 
 
@@ -124,9 +133,9 @@ def _valid_chunk(points: list[bytes], _scalar: bytes) -> list[bytes] | int:
     return []
 
 
-def check_valid(points: Sequence[bytes], what: str, workers: int = 2) -> None:
-    """psi.check_valid over `workers` processes."""
-    if workers <= 1 or len(points) < PARALLEL_MIN:
+def check_valid(points: Sequence[bytes], what: str, pool: WorkerPool | None = None) -> None:
+    """psi.check_valid over the pool's workers."""
+    if not _spread_over(pool, points):
         psi.check_valid(points, what)
         return
-    _spread(points, _valid_chunk, b"", workers, what)
+    _spread(points, _valid_chunk, b"", pool, what)

@@ -7,11 +7,8 @@ finished here with the caller's own lookup. Results always come back in input or
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeAlias, TypeVar
 
@@ -20,7 +17,7 @@ from csnet.items.envelope import Envelope
 from csnet.items.keys import KeyHistory
 from csnet.items.kinds import validate_draft
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
-from csnet.items.pools import close_pools, process_pool
+from csnet.items.pools import WorkerPool
 from csnet.items.signing import (
     KeyLookup,
     check_signature_only,
@@ -50,11 +47,14 @@ class BatchResult:
         return [env for env in self.envelopes if env is not None]
 
 
-def verify_many(raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2) -> BatchResult:
-    """verify_envelope for each item; a process pool of `workers` for batches >= PARALLEL_MIN."""
+def verify_many(
+    raws: Sequence[Raw], public_key_for: KeyLookup, pool: WorkerPool | None = None
+) -> BatchResult:
+    """verify_envelope for each item; in the `pool`'s workers for batches >= PARALLEL_MIN
+    (without a pool, in this process)."""
     items = list(raws)
-    if workers > 1 and len(items) >= PARALLEL_MIN:
-        outcomes = _parallel(items, public_key_for, workers)
+    if _spread(pool, items):
+        outcomes = _parallel(items, public_key_for, pool)
     else:
         outcomes = [_outcome(raw, public_key_for) for raw in items]
     envelopes = tuple(o if isinstance(o, Envelope) else None for o in outcomes)
@@ -62,10 +62,14 @@ def verify_many(raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2
     return BatchResult(envelopes, failures)
 
 
+def _spread(pool: WorkerPool | None, items: list[Raw]) -> bool:
+    return pool is not None and pool.workers > 1 and len(items) >= PARALLEL_MIN
+
+
 def check_signatures(
-    raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2
+    raws: Sequence[Raw], public_key_for: KeyLookup, pool: WorkerPool | None = None
 ) -> list[CsnetError | None]:
-    """Only ids and signatures, across `workers` processes: None where item i is authentic.
+    """Only ids and signatures, in the `pool`'s workers: None where item i is authentic.
 
     The cheap first gate for a large batch (catch-up after days offline): the models are then
     built only for items that passed.
@@ -75,9 +79,9 @@ def check_signatures(
     def here(raw: Raw) -> CsnetError | None:
         return _signature_outcome(raw, public_key_for)
 
-    if workers <= 1 or len(items) < PARALLEL_MIN:
+    if not _spread(pool, items):
         return [here(raw) for raw in items]
-    flat = _in_workers(items, public_key_for, workers, _check_chunk)
+    flat = _in_workers(items, public_key_for, pool, _check_chunk)
     if flat is None:
         return [here(raw) for raw in items]
     return [
@@ -87,19 +91,19 @@ def check_signatures(
 
 
 def _in_workers(
-    items: list[Raw], public_key_for: KeyLookup, workers: int, chunk: Callable[..., list[_T]]
+    items: list[Raw],
+    public_key_for: KeyLookup,
+    pool: WorkerPool | None,
+    chunk: Callable[..., list[_T]],
 ) -> list[_T] | None:
-    """`chunk(items[a:b], keys)` in the worker processes, results in input order; None if a
-    worker died (the caller then redoes the batch here: a dead worker must not lose it)."""
-    keys = {origin: public_key_for(origin) for origin in _origins(items)}
-    bounds = _chunk_bounds(len(items), workers * _CHUNKS_PER_WORKER)
-    try:
-        pool = process_pool(workers)
-        futures = [pool.submit(chunk, items[a:b], keys) for a, b in bounds]
-        return [outcome for future in futures for outcome in future.result()]
-    except BrokenProcessPool:
-        close_pools()
+    """`chunk(items[a:b], keys)` in the worker processes, results in input order; None if the
+    pool could not do it (the caller then redoes the batch here)."""
+    if pool is None:
         return None
+    keys = {origin: public_key_for(origin) for origin in _origins(items)}
+    bounds = _chunk_bounds(len(items), pool.workers * _CHUNKS_PER_WORKER)
+    results = pool.run_each(chunk, [(items[a:b], keys) for a, b in bounds])
+    return None if results is None else [outcome for part in results for outcome in part]
 
 
 class Checked(NamedTuple):
@@ -111,18 +115,18 @@ class Checked(NamedTuple):
 
 
 def verify_to_bytes(
-    raws: Sequence[Raw], public_key_for: KeyLookup, workers: int = 2
+    raws: Sequence[Raw], public_key_for: KeyLookup, pool: WorkerPool | None = None
 ) -> list[Checked | CsnetError]:
-    """Verify each item (limits, id, signature, shape, then body), across `workers` processes
-    for batches >= PARALLEL_MIN.
+    """Verify each item (limits, id, signature, shape, then body), in the `pool`'s workers for
+    batches >= PARALLEL_MIN (without a pool, in this process).
 
     For receipt of large batches: the parent rebuilds each model once from bytes known to be
     valid (`Envelope.from_signed_bytes`) instead of parsing and re-serialising it.
     """
     items = list(raws)
-    if workers <= 1 or len(items) < PARALLEL_MIN:
+    if not _spread(pool, items):
         return [_checked(raw, public_key_for) for raw in items]
-    flat = _in_workers(items, public_key_for, workers, _checked_chunk)
+    flat = _in_workers(items, public_key_for, pool, _checked_chunk)
     if flat is None:
         return [_checked(raw, public_key_for) for raw in items]
     return [
@@ -259,8 +263,8 @@ def _verify_chunk(raws: list[Raw], keys: KeyTable) -> list[_Outcome]:
     return out
 
 
-def _parallel(items: list[Raw], public_key_for: KeyLookup, workers: int) -> list[Any]:
-    flat = _in_workers(items, public_key_for, workers, _verify_chunk)
+def _parallel(items: list[Raw], public_key_for: KeyLookup, pool: WorkerPool | None) -> list[Any]:
+    flat = _in_workers(items, public_key_for, pool, _verify_chunk)
     if flat is None:
         return [_outcome(raw, public_key_for) for raw in items]
     return [_finish(outcome, raw, public_key_for) for outcome, raw in zip(flat, items, strict=True)]
@@ -296,16 +300,3 @@ def _origins(items: list[Raw]) -> set[str]:
 def _chunk_bounds(total: int, chunks: int) -> list[tuple[int, int]]:
     size = -(-total // chunks)
     return [(start, min(start + size, total)) for start in range(0, total, size)]
-
-
-def warm_pool(workers: int = 2) -> threading.Thread:
-    """Start the verification workers in the background (a server calls this at start-up), so
-    the first large batch a peer sends does not wait for processes to start and import."""
-
-    def start() -> None:
-        with contextlib.suppress(BrokenProcessPool, RuntimeError):
-            process_pool(workers).submit(int).result()
-
-    thread = threading.Thread(target=start, name="csnet-verify-pool", daemon=True)
-    thread.start()
-    return thread

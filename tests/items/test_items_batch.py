@@ -16,21 +16,21 @@ from csnet.items.batch import (
     Checked,
     verify_many,
     verify_to_bytes,
-    warm_pool,
 )
 from csnet.items.envelope import Envelope, ItemDraft
 from csnet.items.keys import NodeKey
 from csnet.items.limits import MAX_ITEM_BYTES, Raw
-from csnet.items.pools import close_pools
+from csnet.items.pools import WorkerPool
 from csnet.items.signing import KeyLookup, seal
 
 CREATED = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _stop_workers() -> Iterator[None]:
-    yield
-    close_pools()
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(2)
+    yield workers
+    workers.close()
 
 
 class _Unchecked(BaseModel):
@@ -76,23 +76,23 @@ def test_serial_batch(
     draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup
 ) -> None:
     raws, bad = _batch(draft, key, other_key)
-    _check(verify_many(raws, lookup, workers=1), raws, bad, lookup)
+    _check(verify_many(raws, lookup), raws, bad, lookup)
 
 
 def test_parallel_batch_matches_serial(
-    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup, pool: WorkerPool
 ) -> None:
     raws, bad = _batch(draft, key, other_key)
-    parallel = verify_many(raws, lookup, workers=2)
+    parallel = verify_many(raws, lookup, pool)
     _check(parallel, raws, bad, lookup)
-    serial = verify_many(raws, lookup, workers=1)
+    serial = verify_many(raws, lookup)
     assert parallel.envelopes == serial.envelopes
     assert isinstance(parallel.failures[3], IntegrityFailure)
     assert isinstance(parallel.failures[6], TooLarge)
 
 
 def test_parallel_unknown_origins_are_reported(
-    draft: ItemDraft, key: NodeKey, other_key: NodeKey
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, pool: WorkerPool
 ) -> None:
     raws, _ = _batch(draft, key, other_key)
     calls: list[str] = []
@@ -101,7 +101,7 @@ def test_parallel_unknown_origins_are_reported(
         calls.append(origin)
         return key.public_key if origin == key.node_id else None
 
-    result = verify_many(raws, only_key, workers=2)
+    result = verify_many(raws, only_key, pool)
     codes = {e.error_code for e in result.failures.values()}
     assert "unknown_origin" in codes
     assert all(isinstance(e, Envelope) and e.origin == key.node_id for e in result.verified())
@@ -122,16 +122,21 @@ def test_batch_result_when_all_pass(sealed: Envelope, lookup: KeyLookup) -> None
     assert result.verified() == [sealed] * 3
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("parallel", [False, True])
 def test_check_signatures_agrees_with_full_verification(
-    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup, workers: int
+    draft: ItemDraft,
+    key: NodeKey,
+    other_key: NodeKey,
+    lookup: KeyLookup,
+    pool: WorkerPool,
+    parallel: bool,
 ) -> None:
     from csnet.items.batch import check_signatures
 
     raws, bad = _batch(draft, key, other_key)
-    outcomes = check_signatures(raws, lookup, workers=workers)
+    outcomes = check_signatures(raws, lookup, pool if parallel else None)
     assert len(outcomes) == len(raws)
-    full = verify_many(raws, lookup, workers=1)
+    full = verify_many(raws, lookup)
     for i, outcome in enumerate(outcomes):
         if i in bad and bad[i] != "bad_body":
             assert outcome is not None and outcome.error_code == bad[i], i
@@ -141,13 +146,18 @@ def test_check_signatures_agrees_with_full_verification(
             assert full.failures[i].error_code == outcome.error_code
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("parallel", [False, True])
 def test_verify_to_bytes_agrees_with_full_verification(
-    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup, workers: int
+    draft: ItemDraft,
+    key: NodeKey,
+    other_key: NodeKey,
+    lookup: KeyLookup,
+    pool: WorkerPool,
+    parallel: bool,
 ) -> None:
     raws, bad = _batch(draft, key, other_key)
-    outcomes = verify_to_bytes(raws, lookup, workers=workers)
-    full = verify_many(raws, lookup, workers=1)
+    outcomes = verify_to_bytes(raws, lookup, pool if parallel else None)
+    full = verify_many(raws, lookup)
     assert len(outcomes) == len(raws)
     for i, outcome in enumerate(outcomes):
         env = full.envelopes[i]
@@ -161,16 +171,16 @@ def test_verify_to_bytes_agrees_with_full_verification(
 
 
 def test_verify_to_bytes_reports_a_bad_body_after_the_signature(
-    key: NodeKey, lookup: KeyLookup
+    key: NodeKey, lookup: KeyLookup, pool: WorkerPool
 ) -> None:
     # why: a receiver judges audience and markings before the body, so the body's failure
     # travels beside the verified bytes instead of replacing them
     wrong = ItemDraft(kind="alert", author="officer-7", body={"title": "no text, no urgency"})
     env = seal(wrong, key, origin=key.node_id, seq=1, created=CREATED, body=_Unchecked())
-    (outcome,) = verify_to_bytes([env.to_bytes()], lookup, workers=1)
+    (outcome,) = verify_to_bytes([env.to_bytes()], lookup)
     assert isinstance(outcome, Checked) and outcome.data == env.to_bytes()
     assert outcome.body_error is not None and outcome.body_error.error_code == "bad_body"
-    parallel = verify_to_bytes([env.to_bytes()] * 300, lookup, workers=2)
+    parallel = verify_to_bytes([env.to_bytes()] * 300, lookup, pool)
     assert all(isinstance(o, Checked) and o.body_error is not None for o in parallel)
     assert {o.body_error.error_code for o in parallel if isinstance(o, Checked) and o.body_error}
     assert verify_many([env.to_bytes()], lookup).failures[0].error_code == "bad_body"
@@ -180,10 +190,15 @@ def test_a_non_canonical_spelling_is_verified_the_parsing_way(
     sealed: Envelope, lookup: KeyLookup
 ) -> None:
     spaced = json.dumps(json.loads(sealed.to_bytes()), indent=1).encode()
-    (outcome,) = verify_to_bytes([spaced], lookup, workers=1)
+    (outcome,) = verify_to_bytes([spaced], lookup)
     assert isinstance(outcome, Checked) and outcome.data == sealed.to_bytes()
 
 
-def test_warm_pool_starts_the_workers() -> None:
-    warm_pool(2).join(timeout=60)
-    assert verify_to_bytes([], lambda _origin: None, workers=2) == []
+def test_a_closed_pool_leaves_the_work_to_this_process(
+    draft: ItemDraft, key: NodeKey, other_key: NodeKey, lookup: KeyLookup
+) -> None:
+    raws, bad = _batch(draft, key, other_key)
+    closed = WorkerPool(2)
+    closed.close()
+    _check(verify_many(raws, lookup, closed), raws, bad, lookup)
+    assert closed.executor() is None
