@@ -21,7 +21,6 @@ from sqlalchemy import Connection, bindparam, select
 # why: the storing statements and their driver-level fast path are the one-item path's own;
 # sharing them keeps one definition of a stored value and a stored sighting
 from csnet.correlation.sightings import (
-    LOOKUP_CHUNK,
     Sighted,
     _Batch,
     _create,
@@ -31,6 +30,7 @@ from csnet.correlation.sightings import (
     _write,
 )
 from csnet.node import Node
+from csnet.store.sightings_sql import LOOKUP_CHUNK
 from csnet.store.tables import sightings
 
 Held = tuple[tuple[str, str], str]  # ((type, value), item id): a sighting stored

@@ -3,7 +3,7 @@ them (the item pipeline, csnet/pipeline/) and erased with them (FK cascade).
 
 A LIKE over the signed envelopes does not scale; the words go to table `item_text`, indexed per
 dialect by migration 0010: SQLite FTS5 (`item_text_fts`, external content) or PostgreSQL's
-to_tsvector('simple', …) GIN index. The dialect differences are all in `_matches`.
+to_tsvector('simple', …) GIN index. The dialect differences are all in csnet/store/text_index.py.
 """
 
 from __future__ import annotations
@@ -14,28 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Select,
-    and_,
-    literal_column,
-    or_,
-    select,
-    table,
-)
-from sqlalchemy import func as sqlfunc
+from sqlalchemy import Connection, and_, or_, select
 
 from csnet.items.envelope import Envelope
+from csnet.store import text_index
 from csnet.store.tables import item_text, items
 
 FIELDS = ("title", "text", "comment", "context", "route")
 SKIPPED_KINDS = frozenset({"tombstone", "group", "consent", "ack"})  # no words worth finding
 MAX_TERMS = 12
 MAX_QUERY = 500
-FEW_MATCHES = 2000  # SQLite: up to this many matches, sorting them beats walking by date
 _WORD = re.compile(r"\w+")
-_FTS = table("item_text_fts")
 
 
 def words_of(kind: str, body: Mapping[str, Any]) -> str:
@@ -90,25 +79,6 @@ class Filters:
     until: datetime | None = None  # created before
 
 
-def _matches(conn: Connection, words: Sequence[str]) -> ColumnElement[bool]:
-    """Every word, the last one as a prefix (the member may still be typing it)."""
-    if conn.dialect.name == "postgresql":
-        query = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        vector = sqlfunc.to_tsvector(literal_column("'simple'"), item_text.c.text)
-        return vector.op("@@")(sqlfunc.to_tsquery(literal_column("'simple'"), query))
-    # why: each word quoted, so nothing a member types is read as FTS5 syntax
-    fts = " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
-    match = literal_column("item_text_fts").op("MATCH")(fts)
-    rows: Select[Any] = select(literal_column("rowid")).select_from(_FTS).where(match)
-    few = conn.execute(select(sqlfunc.count()).select_from(rows.limit(FEW_MATCHES + 1).subquery()))
-    if few.scalar_one() <= FEW_MATCHES:
-        return item_text.c.id.in_(rows)  # the matches first, then sorted: a few rows
-    # why: many matches (a common word): walk the items newest first through the created
-    # index and keep those in the (materialised) match set; `+ 0` stops SQLite from starting
-    # at the match set and sorting all of it
-    return (item_text.c.id + 0).in_(rows)
-
-
 def candidates(
     conn: Connection,
     words: Sequence[str],
@@ -122,7 +92,7 @@ def candidates(
     query = (
         select(t.c.created, t.c.item_id)
         .join(items, items.c.id == t.c.item_id)
-        .where(_matches(conn, words), items.c.superseded_by.is_(None))
+        .where(text_index.matches(conn, words), items.c.superseded_by.is_(None))
         .where(items.c.tombstoned.is_(False))
     )
     if filters.kinds:

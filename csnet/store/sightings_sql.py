@@ -1,0 +1,259 @@
+"""The statements behind correlation/sightings.py, per dialect: looking values up, reading their
+sightings, and writing a batch's values, sightings and counts in a few statements.
+
+Storing millions of sightings is bound by statements, not by the database's work, so each
+function here owns the fastest form its dialect allows: on PostgreSQL one statement over
+arrays (unnest, = ANY), which is one prepared statement whatever the batch size; on SQLite the
+indexed `type = ? AND value IN (...)`, and the driver's own executemany loop fed from a cache of
+compiled statements (SQLAlchemy's per-row parameter handling costs more than the insert).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Update, bindparam, func, select, update
+from sqlalchemy import text as sql_text
+
+from csnet.store.tables import indicator_values, items, sightings
+
+LOOKUP_CHUNK = 400  # values per IN query (SQLite's variable limit is far above)
+FEW = 32  # values of a small batch (an item published or received alone): fewer round trips
+
+# A value's row: (id, type, value, first_seen, items, noisy).
+ValueRow = tuple[int, str, str, datetime, int, bool]
+# A sighting of a value, with its item's state: (value_id, item_id, origin, superseded_by,
+# tombstoned).
+HeldRow = tuple[int, str, str, str | None, bool]
+
+# Built once, so SQLAlchemy's statement cache finds them without building a key each time
+# (that costs more than the query itself for the few values of one published item).
+_v, _s, _t = indicator_values, sightings, items
+_LOOKUP = select(_v.c.id, _v.c.type, _v.c.value, _v.c.first_seen, _v.c["items"], _v.c.noisy).where(
+    _v.c.type == bindparam("kind"), _v.c.value.in_(bindparam("values", expanding=True))
+)
+_HELD = (
+    select(_s.c.value_id, _s.c.item_id, _s.c.origin, _t.c.superseded_by, _t.c.tombstoned)
+    .join(_t, _t.c.id == _s.c.item_id)
+    .where(_s.c.value_id.in_(bindparam("ids", expanding=True)))
+)
+_CURRENT = select(_t.c.id, _t.c.superseded_by, _t.c.tombstoned).where(
+    _t.c.id.in_(bindparam("ids", expanding=True))
+)
+_LOOKUP_FEW = select(
+    _v.c.id, _v.c.type, _v.c.value, _v.c.first_seen, _v.c["items"], _v.c.noisy
+).where(
+    _v.c.type.in_(bindparam("kinds", expanding=True)),
+    _v.c.value.in_(bindparam("values", expanding=True)),
+)
+_NEW_VALUES_RETURNING = indicator_values.insert().returning(_v.c.id, _v.c.type, _v.c.value)
+_LAST_ID = select(func.max(_v.c.id))
+# text(): plain columns, no per-row result processing
+_MADE = sql_text("SELECT id, type, value FROM indicator_values WHERE id > :last")
+
+# PostgreSQL: a batch is one statement over arrays (unnest), not one statement per row, which
+# psycopg's executemany sends one by one (pipelined, but each parsed and planned on its own).
+_PG_LOOKUP = sql_text(
+    "SELECT id, type, value, first_seen, items, noisy FROM indicator_values"
+    " WHERE type = :kind AND value = ANY(CAST(:values AS varchar[]))"
+)
+_PG_HELD = sql_text(
+    "SELECT s.value_id, s.item_id, s.origin, t.superseded_by, t.tombstoned"
+    " FROM sightings s JOIN items t ON t.id = s.item_id"
+    " WHERE s.value_id = ANY(CAST(:ids AS integer[]))"
+)
+_PG_NEW_VALUES = sql_text(
+    "INSERT INTO indicator_values (type, value, first_seen, items, noisy)"
+    " SELECT * FROM unnest(CAST(:type AS varchar[]), CAST(:value AS varchar[]),"
+    " CAST(:first_seen AS timestamptz[]), CAST(:items AS integer[]), CAST(:noisy AS boolean[]))"
+    " RETURNING id, type, value"
+)
+
+
+def _postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def lookup_values(conn: Connection, keys: set[tuple[str, str]]) -> list[ValueRow]:
+    """The rows of the values among `keys` (type, canonical value) already held, each found
+    through the unique index."""
+    if len(keys) <= FEW:
+        # why: one query (a few values: one item published alone): every type with every
+        # value, the pairs not asked for dropped by _asked
+        query = {"kinds": sorted({k for k, _ in keys}), "values": sorted({v for _, v in keys})}
+        return _asked(conn.execute(_LOOKUP_FEW, query), keys)
+    # `type = ? AND value IN (…)` uses the unique index, where SQLite scans the whole table
+    # for a row-value `(type, value) IN (…)`
+    by_type: dict[str, list[str]] = {}
+    for kind, value in sorted(keys):
+        by_type.setdefault(kind, []).append(value)
+    rows: list[ValueRow] = []
+    if _postgres(conn):  # why: an array is one prepared statement, any size
+        for kind, wanted in by_type.items():
+            rows += _asked(conn.execute(_PG_LOOKUP, {"kind": kind, "values": wanted}), keys)
+        return rows
+    for kind, wanted in by_type.items():
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            rows += _asked(conn.execute(_LOOKUP, {"kind": kind, "values": chunk}), keys)
+    return rows
+
+
+def _asked(result: Iterable[Sequence[Any]], keys: set[tuple[str, str]]) -> list[ValueRow]:
+    found: list[ValueRow] = [
+        (int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4]), bool(r[5])) for r in result
+    ]
+    return [row for row in found if (row[1], row[2]) in keys]
+
+
+def held_sightings(conn: Connection, value_ids: Sequence[int]) -> Iterable[HeldRow]:
+    """Every sighting of the values `value_ids`, with the state of its item."""
+    ids = sorted(value_ids)
+    postgres = _postgres(conn)
+    step = len(ids) if postgres else LOOKUP_CHUNK
+    for start in range(0, len(ids), step or 1):
+        chunk = {"ids": ids[start : start + step]}
+        for value_id, item_id, origin, superseded, tombstoned in conn.execute(
+            _PG_HELD if postgres else _HELD, chunk
+        ):
+            yield int(value_id), str(item_id), str(origin), superseded, bool(tombstoned)
+
+
+def current_items(conn: Connection, item_ids: Sequence[str]) -> dict[str, bool]:
+    """Whether each of `item_ids` is current as stored (neither superseded nor erased)."""
+    ids = sorted(item_ids)
+    current: dict[str, bool] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        found = conn.execute(_CURRENT, {"ids": ids[start : start + LOOKUP_CHUNK]})
+        current.update({str(i): s is None and not dead for i, s, dead in found})
+    return current
+
+
+def insert_values(
+    conn: Connection, rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, str, str]]:
+    """Insert new values (type, value, first_seen, items, noisy); (id, type, value) of each."""
+    if not rows:
+        return []
+    if _postgres(conn):
+        made = conn.execute(_PG_NEW_VALUES, _arrays(rows))
+    elif len(rows) <= FEW:  # why: one statement, where the bulk path below takes three
+        made = conn.execute(_NEW_VALUES_RETURNING, list(rows))
+    else:
+        return _insert_many(conn, rows)
+    return [(int(key), str(kind), str(value)) for key, kind, value in made]
+
+
+def _insert_many(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """SQLite, many rows: (id, type, value) of the rows inserted. One writer at a time
+    (Store.write), so the ids above the last one are these rows: cheaper than RETURNING, which
+    SQLAlchemy fetches row by row, and checked by the count."""
+    last = conn.execute(_LAST_ID).scalar_one() or 0
+    _executemany(conn, _NEW_VALUES, rows)
+    made = [
+        (int(key), str(kind), str(value))
+        for key, kind, value in conn.execute(_MADE, {"last": last})
+    ]
+    if len(made) != len(rows):
+        found = lookup_values(conn, {(str(r["type"]), str(r["value"])) for r in rows})
+        made = [(key, kind, value) for key, kind, value, *_ in found]
+    return made
+
+
+def insert_sightings(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert sightings (value_id, item_id, origin, created, protected)."""
+    if rows:
+        _executemany(conn, _NEW_SIGHTINGS, rows)
+
+
+def update_counts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Set the count and noisy flag of values (row_id, row_items, row_noisy)."""
+    if rows:
+        _executemany(conn, _COUNTS, rows)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
+
+
+# Built once: the prepared forms below are cached by statement and dialect.
+_NEW_VALUES = indicator_values.insert().inline()
+_NEW_SIGHTINGS = sightings.insert().inline()
+_COUNTS = (
+    update(indicator_values)
+    .where(indicator_values.c.id == bindparam("row_id"))
+    .values({"items": bindparam("row_items"), "noisy": bindparam("row_noisy")})
+)
+_PREPARED: dict[tuple[int, str, tuple[str, ...]], _Prepared] = {}
+
+_PG_BULK = {
+    id(_NEW_SIGHTINGS): sql_text(
+        "INSERT INTO sightings (value_id, item_id, origin, created, protected)"
+        " SELECT * FROM unnest(CAST(:value_id AS integer[]), CAST(:item_id AS varchar[]),"
+        " CAST(:origin AS varchar[]), CAST(:created AS timestamptz[]),"
+        " CAST(:protected AS boolean[]))"
+    ),
+    id(_COUNTS): sql_text(
+        "UPDATE indicator_values AS v SET items = u.items, noisy = u.noisy"
+        " FROM unnest(CAST(:row_id AS integer[]), CAST(:row_items AS integer[]),"
+        " CAST(:row_noisy AS boolean[])) AS u(id, items, noisy) WHERE v.id = u.id"
+    ),
+}
+
+
+def _arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Rows as one array per column."""
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
+def _executemany(
+    conn: Connection, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Many rows through the driver's own executemany loop. SQLAlchemy's per-row parameter
+    handling costs more than SQLite's insert itself; here each value goes through its type's
+    bind processor (dates, booleans), once per distinct value."""
+    if _postgres(conn):
+        conn.execute(_PG_BULK[id(statement)], _arrays(rows))
+        return
+    prepared = _prepare(conn, statement, tuple(rows[0]))
+    memo: list[dict[Any, Any]] = [{} for _ in prepared.processors]
+    params: list[Any] = []
+    for row in rows:
+        values = [row[name] for name in prepared.names]
+        for (position, process), seen in zip(prepared.processors, memo, strict=True):
+            raw = values[position]
+            # why: equal times in other zones are equal keys, but not stored alike
+            key = (raw, raw.tzinfo) if isinstance(raw, datetime) else raw
+            if key not in seen:
+                seen[key] = process(raw)
+            values[position] = seen[key]
+        if prepared.positional:
+            params.append(tuple(values))
+        else:
+            params.append(dict(zip(prepared.names, values, strict=True)))
+    conn.exec_driver_sql(prepared.sql, params)
+
+
+def _prepare(conn: Connection, statement: Insert | Update, keys: tuple[str, ...]) -> _Prepared:
+    dialect = conn.dialect
+    cache_key = (id(statement), dialect.name, keys)  # why: str() would compile it each time
+    if cache_key not in _PREPARED:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(keys)
+        processors = []
+        for position, name in enumerate(names):
+            kind = compiled.binds[name].type.dialect_impl(dialect)
+            process = kind.bind_processor(dialect)
+            if process is not None:
+                processors.append((position, process))
+        _PREPARED[cache_key] = _Prepared(
+            compiled.string, names, compiled.positional, tuple(processors)
+        )
+    return _PREPARED[cache_key]
