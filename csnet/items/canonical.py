@@ -31,11 +31,12 @@ from csnet.errors import BadInput
 SAFE_INT = 2**53 - 1
 # Outside strings: float exponents always carry a sign in `repr` ("1e-05", "1e+16"); an integral
 # float ends in ".0"; a run of 16+ digits may be an integer beyond the JCS range.
-_INTEGRAL_FLOAT = re.compile(r"\.0(?!\d)")
-_LONG_DIGITS = re.compile(r"\d{16}")
-_INT16 = re.compile(r"(?<![\d.])\d{16,}(?![\d.])")
+_INTEGRAL_FLOAT = re.compile(rb"\.0(?!\d)")
+_LONG_DIGITS = re.compile(rb"\d{16}")
+_INT16 = re.compile(rb"(?<![\d.])\d{16,}(?![\d.])")
 _PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+_NON_BMP_UTF8 = re.compile(rb"[\xf0-\xf4]")  # lead bytes of 4-byte UTF-8 sequences
 
 _encode = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
@@ -64,21 +65,12 @@ def canonical_json_checked(obj: Any) -> tuple[bytes, bool]:
     return _reference_or_refuse(obj), False
 
 
-def canonical_text(obj: Any) -> str | None:
-    """The canonical text of a JSON value when the stdlib encoder's output is provably JCS;
-    None when only the reference could say (or the value has no JCS form)."""
-    try:
-        text = _encode(obj)
-    except (ValueError, TypeError, RecursionError):
-        return None
-    return text if _fast_ok(text) else None
-
-
 def members_text(obj: dict[str, Any], names: list[str]) -> str:
     """The members `names` of `obj` as they stand in its canonical text, comma-joined.
 
-    Only for an `obj` whose canonical_text is not None: every part of such a text is written
-    alike by the stdlib encoder, and JCS writes each member as it would be written alone.
+    Only for an `obj` whose canonical text `encodes_to` proved: every part of such a text is
+    written alike by the stdlib encoder, and JCS writes each member as it would be written
+    alone.
     """
     return _encode({name: obj[name] for name in names})[1:-1]
 
@@ -107,13 +99,31 @@ def _fast_ok(text: str) -> bool:
     if not text.isascii() and _NON_BMP.search(text):
         return False
     skeleton = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[::2])
-    if "e+" in skeleton or "e-" in skeleton:
+    return _skeleton_ok(skeleton.encode())
+
+
+def _skeleton_ok(skeleton: bytes) -> bool:
+    """The numbers outside strings are written alike by the stdlib encoder and by JCS."""
+    if b"e+" in skeleton or b"e-" in skeleton:
         return False
-    if "." in skeleton and _INTEGRAL_FLOAT.search(skeleton):
+    if b"." in skeleton and _INTEGRAL_FLOAT.search(skeleton):
         return False
     if _LONG_DIGITS.search(skeleton) is None:
         return True
     return all(int(m.group()) <= SAFE_INT for m in _INT16.finditer(skeleton))
+
+
+def encodes_to(obj: Any, data: bytes, skeleton: bytes) -> bool:
+    """Whether `data` is provably the canonical JSON of `obj`: the stdlib encoder writes exactly
+    `data`, and nothing in it is written otherwise by JCS. `skeleton` is `data` outside its
+    string literals (strict_json.outside_strings, which limits.check_limits returns), so the
+    scan costs nothing more. False only means "not proven": the reference then decides."""
+    try:
+        if _encode(obj).encode() != data:  # UnicodeEncodeError (a lone surrogate) is a ValueError
+            return False
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return (data.isascii() or _NON_BMP_UTF8.search(data) is None) and _skeleton_ok(skeleton)
 
 
 def reference_json(obj: Any) -> bytes:

@@ -40,8 +40,9 @@ def _dump_dict(raw: dict[str, Any]) -> bytes:
         raise BadInput(f"item is not JSON: {exc}", code="malformed") from None
 
 
-def check_limits(data: bytes) -> None:
-    """TooLarge when the item is over size, nests too deep or has too many keys."""
+def check_limits(data: bytes) -> bytes:
+    """TooLarge when the item is over size, nests too deep or has too many keys; returns the
+    bytes outside string literals, which it reads anyway (strict_json.outside_strings)."""
     if len(data) > MAX_ITEM_BYTES:
         raise _too_large(len(data))
     skeleton = outside_strings(data)  # why: brackets and colons inside strings do not count
@@ -49,6 +50,7 @@ def check_limits(data: bytes) -> None:
         raise TooLarge(f"item has more than {MAX_KEYS} keys", code="too_many_keys")
     if deeper_than(skeleton, MAX_DEPTH):
         raise TooLarge(f"item nests deeper than {MAX_DEPTH} levels", code="too_deep")
+    return skeleton
 
 
 def _too_large(size: int) -> TooLarge:

@@ -21,7 +21,7 @@ from csnet.items.canonical import (
     SAFE_INT,
     canonical_json,
     canonical_json_checked,
-    canonical_text,
+    encodes_to,
     extend_canonical,
     members_text,
 )
@@ -230,8 +230,7 @@ def verify_signed(raw: Raw, public_key_for: KeyLookup) -> Envelope:
     answer for every input (tests/items/test_verify_differential.py).
     """
     data = raw_bytes(raw)
-    check_limits(data)
-    exact = _exact_canonical(data)
+    exact = _exact_canonical(data, check_limits(data))
     if exact is None:
         return _plain(data, public_key_for)
     envelope, unsigned = exact
@@ -256,7 +255,7 @@ def _plain(data: bytes, public_key_for: KeyLookup) -> Envelope:
     return envelope
 
 
-def _exact_canonical(data: bytes) -> tuple[Envelope, bytes] | None:
+def _exact_canonical(data: bytes, skeleton: bytes) -> tuple[Envelope, bytes] | None:
     """(model, unsigned canonical bytes) when `data` is exactly the canonical wire form of the
     model it parses to; None at any doubt (another spelling, duplicate keys, a shape error, a
     value the fast encoder cannot vouch for): the reference path then decides, and says why.
@@ -270,8 +269,7 @@ def _exact_canonical(data: bytes) -> tuple[Envelope, bytes] | None:
     except ValidationError:
         return None
     wire = envelope.to_wire()
-    text = canonical_text(wire)
-    if text is None or text.encode() != data:
+    if not encodes_to(wire, data, skeleton):
         return None
     return envelope, _without_id_and_sig(data, wire)
 

@@ -19,6 +19,7 @@ from csnet.items import signing
 from csnet.items.canonical import reference_json
 from csnet.items.envelope import Envelope
 from csnet.items.keys import KeyHistory, NodeKey, b64url
+from csnet.items.limits import check_limits
 from csnet.items.signing import verify_signed, verify_signed_plain
 from tests.conftest import examples
 
@@ -51,7 +52,10 @@ _scalar = st.one_of(
 )
 _rare_scalar = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers())
 
-_look_alike_keys = st.sampled_from(["id", "sig", "origin", "seq", "kind", "body"])
+# and keys that JCS (UTF-16 code units) and Python (code points) sort differently
+_look_alike_keys = st.sampled_from(
+    ["id", "sig", "origin", "seq", "kind", "body", "\U0001f6a4", "\uff01"]
+)
 _keys = st.one_of(_look_alike_keys, st.text(max_size=8))
 _json = st.recursive(
     st.one_of(*[_scalar] * 8, _rare_scalar),
@@ -109,10 +113,15 @@ def _signer(item: dict[str, Any], seq_key: str) -> NodeKey:
     return RETIRED if seq_key == "retired" else KEY
 
 
-def _sign(item: dict[str, Any], signer: NodeKey) -> dict[str, Any]:
-    """Sign the unsigned form as it is spelled (by the reference canonicaliser)."""
+def _stdlib(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _sign(item: dict[str, Any], signer: NodeKey, *, stdlib: bool = False) -> dict[str, Any]:
+    """Sign the unsigned form as it is spelled, by the reference canonicaliser (or, a careless
+    signer, by the stdlib encoder with sorted keys)."""
     try:
-        digest = hashlib.sha256(reference_json(item)).digest()
+        digest = hashlib.sha256(_stdlib(item) if stdlib else reference_json(item)).digest()
     except (ValueError, TypeError):
         digest = hashlib.sha256(b"no canonical form").digest()
     return item | {"id": digest.hex(), "sig": b64url(signer.sign(digest))}
@@ -143,6 +152,7 @@ SPELLINGS: dict[str, Spelling] = {
     "reordered": lambda w, _raw, r: json.dumps(_shuffled(w, r), separators=(",", ":")),
     "spaced": lambda w, _raw, _r: json.dumps(w, sort_keys=True, indent=1),
     "escaped": lambda w, _raw, _r: json.dumps(w, sort_keys=True, separators=(",", ":")),
+    "stdlib": lambda w, _raw, _r: _stdlib(w),
     "loose": lambda w, _raw, _r: json.dumps(w, sort_keys=True, ensure_ascii=False),
     "duplicate_id": lambda w, raw, _r: b'{"id":"' + DECOY_ID.encode() + b'",' + raw[1:],
     "duplicate_sig": lambda w, raw, _r: raw[:-1] + b',"sig":"' + w["sig"].encode() + b'"}',
@@ -176,19 +186,25 @@ def _verdict(verify: Callable[..., Envelope], raw: Any) -> tuple[Any, ...]:
 @given(
     item=unsigned_items(),
     signer=st.sampled_from(["current", "retired"]),
-    spelling=st.sampled_from(sorted(SPELLINGS) + ["canonical"] * 6 + ["text"] * 2),
+    spelling=st.sampled_from(sorted(SPELLINGS) + ["canonical"] * 6 + ["text", "stdlib"] * 2),
     seed=st.integers(0, 2**32),
     normalised_before_signing=st.sampled_from([True, True, True, False]),
+    stdlib_signer=st.booleans(),
 )
 def test_fast_and_plain_paths_agree(
-    item: dict[str, Any], signer: str, spelling: str, seed: int, normalised_before_signing: bool
+    item: dict[str, Any],
+    signer: str,
+    spelling: str,
+    seed: int,
+    normalised_before_signing: bool,
+    stdlib_signer: bool,
 ) -> None:
-    wire = _sign(item, _signer(item, signer))
+    wire = _sign(item, _signer(item, signer), stdlib=stdlib_signer)
     if normalised_before_signing:
         # a well-behaved signer: the id is the hash of the model's own unsigned form
         try:
             model = Envelope.model_validate(_placeholders(item))
-            wire = _sign(model.unsigned_wire(), _signer(item, signer))
+            wire = _sign(model.unsigned_wire(), _signer(item, signer), stdlib=stdlib_signer)
         except ValueError:
             pass
     raw = SPELLINGS[spelling](wire, _canonical(wire), random.Random(seed))
@@ -210,8 +226,30 @@ def test_sealed_items_take_the_fast_path_and_agree(seq: int) -> None:
         )
     ).unsigned_wire()
     raw = _canonical(_sign(item, KEY))
-    assert signing._exact_canonical(raw) is not None  # why: the property above is not vacuous
+    skeleton = check_limits(raw)
+    assert signing._exact_canonical(raw, skeleton) is not None  # why: the property is not vacuous
     fast = _verdict(verify_signed, raw)
     assert fast == _verdict(verify_signed_plain, raw)
     assert fast[0] == "accepted"
     assert fast[3] == raw
+
+
+def test_an_item_signed_in_python_key_order_is_refused_by_both_paths() -> None:
+    # JCS sorts keys by UTF-16 code units: U+1F6A4 (D83D DEA4) before U+FF01; Python's sort
+    # puts U+FF01 first. A signer that hashed Python's order signed no canonical form.
+    body = {"\U0001f6a4": 1, "\uff01": 2}
+    unsigned = Envelope.model_validate(
+        _placeholders(
+            {
+                "kind": "alert",
+                "author": "officer-7",
+                "body": body,
+                "origin": KEY.node_id,
+                "seq": 1,
+                "created": "2024-05-01T12:30:00Z",
+            }
+        )
+    ).unsigned_wire()
+    raw = _stdlib(_sign(unsigned, KEY, stdlib=True))
+    fast = _verdict(verify_signed, raw)
+    assert fast == _verdict(verify_signed_plain, raw) == ("refused", "IntegrityFailure", "bad_hash")
