@@ -170,7 +170,12 @@ def check_integrity(envelope: Envelope, public_key_for: KeyLookup) -> None:
     """Recompute the id, find the origin's key and check the signature (IntegrityFailure)."""
     # why: hashing the parsed, normalised envelope (not the raw text) means what we keep and
     # forward (to_bytes) is exactly what was signed, however the sender spelled the JSON
-    digest = item_digest(envelope)
+    try:
+        digest = item_digest(envelope)
+    except UnicodeEncodeError:  # why: a lone surrogate (a "\ud800" escape) has no UTF-8 form
+        raise BadInput(
+            "value has no canonical JSON form: a lone surrogate", code="not_canonical"
+        ) from None
     if digest.hex() != envelope.id:
         raise IntegrityFailure("item id does not match its content", code="bad_hash")
     _check_signature(envelope.origin, envelope.seq, digest, envelope.sig, public_key_for)
@@ -268,7 +273,10 @@ def _exact_canonical(data: bytes, skeleton: bytes) -> tuple[Envelope, bytes] | N
         envelope = Envelope.model_validate_json(data)
     except ValidationError:
         return None
-    wire = envelope.to_wire()
+    try:
+        wire = envelope.to_wire()
+    except UnicodeEncodeError:  # a lone surrogate: the reference path refuses it
+        return None
     if not encodes_to(wire, data, skeleton):
         return None
     return envelope, _without_id_and_sig(data, wire)

@@ -107,6 +107,19 @@ def _placeholders(item: dict[str, Any]) -> dict[str, Any]:
     return item | {"id": "0" * 64, "sig": "A" * 86}
 
 
+def _unsigned_alert(body: dict[str, Any], seq: int = 1) -> dict[str, Any]:
+    """The normal unsigned form of an alert of KEY's with this body (not checked against it)."""
+    fields = {
+        "kind": "alert",
+        "author": "officer-7",
+        "body": body,
+        "origin": KEY.node_id,
+        "seq": seq,
+        "created": "2024-05-01T12:30:00Z",
+    }
+    return Envelope.model_validate(_placeholders(fields)).unsigned_wire()
+
+
 def _signer(item: dict[str, Any], seq_key: str) -> NodeKey:
     if item["origin"] == OTHER.node_id:
         return OTHER
@@ -213,18 +226,7 @@ def test_fast_and_plain_paths_agree(
 
 @pytest.mark.parametrize("seq", [1, 4, 9])
 def test_sealed_items_take_the_fast_path_and_agree(seq: int) -> None:
-    item = Envelope.model_validate(
-        _placeholders(
-            {
-                "kind": "alert",
-                "author": "officer-7",
-                "body": {"title": "t", "nested": {"id": DECOY_ID, "sig": DECOY_SIG}},
-                "origin": KEY.node_id,
-                "seq": seq,
-                "created": "2024-05-01T12:30:00Z",
-            }
-        )
-    ).unsigned_wire()
+    item = _unsigned_alert({"title": "t", "nested": {"id": DECOY_ID, "sig": DECOY_SIG}}, seq)
     raw = _canonical(_sign(item, KEY))
     skeleton = check_limits(raw)
     assert signing._exact_canonical(raw, skeleton) is not None  # why: the property is not vacuous
@@ -238,18 +240,15 @@ def test_an_item_signed_in_python_key_order_is_refused_by_both_paths() -> None:
     # JCS sorts keys by UTF-16 code units: U+1F6A4 (D83D DEA4) before U+FF01; Python's sort
     # puts U+FF01 first. A signer that hashed Python's order signed no canonical form.
     body = {"\U0001f6a4": 1, "\uff01": 2}
-    unsigned = Envelope.model_validate(
-        _placeholders(
-            {
-                "kind": "alert",
-                "author": "officer-7",
-                "body": body,
-                "origin": KEY.node_id,
-                "seq": 1,
-                "created": "2024-05-01T12:30:00Z",
-            }
-        )
-    ).unsigned_wire()
+    unsigned = _unsigned_alert(body)
     raw = _stdlib(_sign(unsigned, KEY, stdlib=True))
     fast = _verdict(verify_signed, raw)
     assert fast == _verdict(verify_signed_plain, raw) == ("refused", "IntegrityFailure", "bad_hash")
+
+
+def test_a_lone_surrogate_in_a_body_key_is_refused_by_both_paths() -> None:
+    # found by the property above: the model's wire form cannot be written as UTF-8
+    raw = _canonical(_sign(_unsigned_alert({"n": {"k": 1}}), KEY))
+    raw = raw.replace(b'"k":1', b'"k\\udc00":1')  # in a nested object
+    fast = _verdict(verify_signed, raw)
+    assert fast == _verdict(verify_signed_plain, raw) == ("refused", "BadInput", "not_canonical")
