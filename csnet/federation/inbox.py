@@ -195,7 +195,7 @@ def _read_batch(
     view = groups.load(conn)
     held = _held(conn, claimed)
     todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
-    verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn))
+    verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn), node.workers)
     checked = {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)}
     envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
     return _Batch(view, checked, seq_claims.load(conn, envelopes))
