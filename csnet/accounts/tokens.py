@@ -8,18 +8,18 @@ leaked tokens. `authenticate_token` writes last_used, so call it inside a write 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, insert, select, update
 
 from csnet.accounts._util import new_id, require_aware, sha256_hex, utc
-from csnet.accounts.members import Member, get_member
+from csnet.accounts.members import Member, get_member, member_from_row
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from csnet.handling.roles import Role
-from csnet.store.tables import api_tokens
+from csnet.store.tables import api_tokens, members
 
 PREFIX = "csn_"
 SCOPES = frozenset({"read", "write", "admin"})
@@ -28,6 +28,16 @@ MAX_SECRET_LENGTH = 200
 # last_used is a hint for humans; writing it on every request would make every read a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 INVALID = "invalid, revoked or expired API token"
+_LABEL = "token_"
+# why: every authenticated request runs this; built once, it is only bound to a hash per request.
+# One statement reads the token and its member together (the member's role and `disabled` as they
+# are now: nothing about either is cached between requests, so a revocation, a disabling or a
+# role change made by any process applies to the very next request).
+_TOKEN_AND_MEMBER = (
+    select(members, *(column.label(_LABEL + column.name) for column in api_tokens.c))
+    .join_from(api_tokens, members, members.c.id == api_tokens.c.member_id)
+    .where(api_tokens.c.token_hash == bindparam("token_hash"))
+)
 
 
 @dataclass(frozen=True)
@@ -130,15 +140,15 @@ def check_token(conn: Connection, secret: str, now: datetime) -> tuple[Member, T
         raise Unauthenticated(INVALID)
     if len(secret) > MAX_SECRET_LENGTH:
         raise Unauthenticated(INVALID)
-    row = conn.execute(
-        select(api_tokens).where(api_tokens.c.token_hash == sha256_hex(secret))
-    ).first()
+    row = conn.execute(_TOKEN_AND_MEMBER, {"token_hash": sha256_hex(secret)}).first()
     if row is None:
         raise Unauthenticated(INVALID)
-    info = _info(row)
+    info = _info_from(
+        {k[len(_LABEL) :]: v for k, v in row._mapping.items() if k.startswith(_LABEL)}
+    )
     if info.revoked is not None or info.expires <= now:
         raise Unauthenticated(INVALID)
-    member = get_member(conn, info.member_id)
+    member = member_from_row(row)
     if member.disabled:
         raise Unauthenticated(INVALID)
     return member, info
@@ -152,15 +162,20 @@ def _get(conn: Connection, token_id: str) -> TokenInfo:
 
 
 def _info(row: Row[Any]) -> TokenInfo:
+    return _info_from(row._mapping)
+
+
+def _info_from(values: Mapping[Any, Any]) -> TokenInfo:
+    revoked, last_used = values["revoked"], values["last_used"]
     return TokenInfo(
-        id=row.id,
-        member_id=row.member_id,
-        name=row.name,
-        scopes=tuple(row.scopes),
-        created=utc(row.created),
-        expires=utc(row.expires),
-        revoked=utc(row.revoked) if row.revoked is not None else None,
-        last_used=utc(row.last_used) if row.last_used is not None else None,
+        id=values["id"],
+        member_id=values["member_id"],
+        name=values["name"],
+        scopes=tuple(values["scopes"]),
+        created=utc(values["created"]),
+        expires=utc(values["expires"]),
+        revoked=utc(revoked) if revoked is not None else None,
+        last_used=utc(last_used) if last_used is not None else None,
     )
 
 

@@ -16,7 +16,6 @@ from csnet.federation.local import audit_refusal, federation_id, request_details
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.requests import (
     ORIGIN,
-    RequestAuth,
     is_fresh,
     parse_headers,
     signature_valid,
@@ -44,19 +43,23 @@ def _authenticate(
     headers: Mapping[str, str],
     body: bytes,
 ) -> Peer:
-    with node.store.read() as conn:
+    # why: one transaction, not a read and then a write: the peer is read where its nonce is
+    # recorded (a refusal raises inside it, which rolls back and so records nothing)
+    with node.store.write() as conn:
         peer = peers.get_peer(conn, origin) if origin else None
-    if peer is None:
-        raise Unauthenticated("X-Csnet-Origin is not a known peer", code="unknown_peer")
-    _require_active(peer)
-    auth = parse_headers(headers)
-    if auth.destination != federation_id(node):
-        raise Unauthenticated("request is addressed to another node", code="wrong_destination")
-    if not signature_valid(peer.identity.public_key, auth, method, target, body):
-        raise Unauthenticated("request signature does not verify", code="bad_request_signature")
-    if not is_fresh(auth, node.now()):
-        raise Unauthenticated("request time is outside the 300 s window", code="stale_request")
-    _remember_nonce(node, auth)
+        if peer is None:
+            raise Unauthenticated("X-Csnet-Origin is not a known peer", code="unknown_peer")
+        _require_active(peer)
+        auth = parse_headers(headers)
+        if auth.destination != federation_id(node):
+            raise Unauthenticated("request is addressed to another node", code="wrong_destination")
+        if not signature_valid(peer.identity.public_key, auth, method, target, body):
+            raise Unauthenticated("request signature does not verify", code="bad_request_signature")
+        if not is_fresh(auth, node.now()):
+            raise Unauthenticated("request time is outside the 300 s window", code="stale_request")
+        fresh = replay.remember(conn, auth.origin, auth.nonce, auth.time, node.now())
+    if not fresh:
+        raise Unauthenticated("this nonce was already used", code="replayed_request")
     return peer
 
 
@@ -65,10 +68,3 @@ def _require_active(peer: Peer) -> None:
         raise Forbidden("this peer is suspended", code="peer_suspended")
     if peer.status is PeerStatus.REVOKED:
         raise Forbidden("this peer is revoked", code="peer_revoked")
-
-
-def _remember_nonce(node: Node, auth: RequestAuth) -> None:
-    with node.store.write() as conn:
-        fresh = replay.remember(conn, auth.origin, auth.nonce, auth.time, node.now())
-    if not fresh:
-        raise Unauthenticated("this nonce was already used", code="replayed_request")

@@ -9,18 +9,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from csnet.access import Caller
 from csnet.alerts import actions
 from csnet.alerts.service import FeedEntry, feed
 from csnet.errors import BadInput
 from csnet.items.bodies import Alert as AlertBody
 from csnet.items.bodies import Note as NoteBody
 from csnet.items.envelope import Envelope
+from csnet.node import Node
 from csnet.publishing import NewItem, publish
 from csnet.reading import get_visible, thread
 from csnet.store.item_store import StoredItem
-from csnet.web.deps import CallerDep, NodeDep
+from csnet.web.deps import NodeDep, PresentedDep
+from csnet.web.one_hop import answer
 from csnet.web.schemas import (
     AckIn,
     AckSummary,
@@ -124,29 +128,37 @@ def created_out(env: Envelope) -> ItemOut:
 
 
 @router.post("/alerts", response_model=ItemOut, status_code=201)
-def post_alert(body: AlertIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = publish(node, who, new_item("alert", body, body.body))
-    return created_out(env)
+async def post_alert(body: AlertIn, node: NodeDep, who: PresentedDep) -> Response:
+    return await answer(node, who, lambda c: created_out(publish(node, c, _alert(body))), 201)
+
+
+def _alert(body: AlertIn) -> NewItem:
+    return new_item("alert", body, body.body)
 
 
 @router.get("/alerts", response_model=ItemPage)
-def list_alerts(
-    node: NodeDep, who: CallerDep, limit: Limit = 50, before: Before = None
-) -> ItemPage:
-    page = feed(node, who, ["alert"], limit=limit, before=_decode_cursor(before))
+async def list_alerts(
+    node: NodeDep, who: PresentedDep, limit: Limit = 50, before: Before = None
+) -> Response:
+    return await answer(node, who, lambda c: _feed(node, c, "alert", limit, before))
+
+
+def _feed(node: Node, who: Caller, kind: str, limit: int, before: str | None) -> ItemPage:
+    page = feed(node, who, [kind], limit=limit, before=_decode_cursor(before))
     return _page(page.entries, page.next_before)
 
 
 @router.post("/notes", response_model=ItemOut, status_code=201)
-def post_note(body: NoteIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = publish(node, who, new_item("note", body, body.body))
-    return created_out(env)
+async def post_note(body: NoteIn, node: NodeDep, who: PresentedDep) -> Response:
+    new = new_item("note", body, body.body)
+    return await answer(node, who, lambda c: created_out(publish(node, c, new)), 201)
 
 
 @router.get("/notes", response_model=ItemPage)
-def list_notes(node: NodeDep, who: CallerDep, limit: Limit = 50, before: Before = None) -> ItemPage:
-    page = feed(node, who, ["note"], limit=limit, before=_decode_cursor(before))
-    return _page(page.entries, page.next_before)
+async def list_notes(
+    node: NodeDep, who: PresentedDep, limit: Limit = 50, before: Before = None
+) -> Response:
+    return await answer(node, who, lambda c: _feed(node, c, "note", limit, before))
 
 
 def _ack_summary(held: StoredItem) -> AckSummary:
@@ -161,8 +173,12 @@ def _ack_summary(held: StoredItem) -> AckSummary:
 
 
 @router.get("/items/{item_id}", response_model=ItemDetail)
-def show_item(item_id: ItemId, node: NodeDep, who: CallerDep) -> ItemDetail:
+async def show_item(item_id: ItemId, node: NodeDep, who: PresentedDep) -> Response:
     """One item, its replies, and who has seen or actioned it."""
+    return await answer(node, who, lambda c: _detail(node, c, item_id))
+
+
+def _detail(node: Node, who: Caller, item_id: str) -> ItemDetail:
     held = get_visible(node, who, item_id)
     replies, acks = thread(node, who, held.envelope.id)
     return ItemDetail(
@@ -173,26 +189,37 @@ def show_item(item_id: ItemId, node: NodeDep, who: CallerDep) -> ItemDetail:
 
 
 @router.post("/items/{item_id}/replies", response_model=ItemOut, status_code=201)
-def post_reply(item_id: ItemId, body: ReplyIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = actions.reply(node, who, item_id, body.text)
-    return created_out(env)
+async def post_reply(item_id: ItemId, body: ReplyIn, node: NodeDep, who: PresentedDep) -> Response:
+    def work(c: Caller) -> ItemOut:
+        return created_out(actions.reply(node, c, item_id, body.text))
+
+    return await answer(node, who, work, 201)
 
 
 @router.post("/items/{item_id}/acks", response_model=ItemOut, status_code=201)
-def post_ack(item_id: ItemId, body: AckIn, node: NodeDep, who: CallerDep) -> ItemOut:
-    env = actions.acknowledge(node, who, item_id, body.state, body.comment)
-    return created_out(env)
+async def post_ack(item_id: ItemId, body: AckIn, node: NodeDep, who: PresentedDep) -> Response:
+    def work(c: Caller) -> ItemOut:
+        return created_out(actions.acknowledge(node, c, item_id, body.state, body.comment))
+
+    return await answer(node, who, work, 201)
 
 
 @router.post("/items/{item_id}/corrections", response_model=ItemOut, status_code=201)
-def post_correction(item_id: ItemId, body: CorrectionIn, node: NodeDep, who: CallerDep) -> ItemOut:
+async def post_correction(
+    item_id: ItemId, body: CorrectionIn, node: NodeDep, who: PresentedDep
+) -> Response:
     """A corrected version that supersedes the item everywhere it went."""
-    env = actions.correct(node, who, item_id, new_item("correction", body, body.body))
-    return created_out(env)
+    new = new_item("correction", body, body.body)
+    return await answer(
+        node, who, lambda c: created_out(actions.correct(node, c, item_id, new)), 201
+    )
 
 
 @router.post("/items/{item_id}/erase", response_model=ItemOut, status_code=201)
-def erase_item(item_id: ItemId, body: EraseIn, node: NodeDep, who: CallerDep) -> ItemOut:
+async def erase_item(item_id: ItemId, body: EraseIn, node: NodeDep, who: PresentedDep) -> Response:
     """Erase with a signed tombstone that every holder applies (LED Art 16)."""
-    env = actions.erase(node, who, item_id, body.reason, body.legal_basis)
-    return created_out(env)
+
+    def work(c: Caller) -> ItemOut:
+        return created_out(actions.erase(node, c, item_id, body.reason, body.legal_basis))
+
+    return await answer(node, who, work, 201)
