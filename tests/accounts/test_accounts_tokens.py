@@ -6,9 +6,10 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from csnet.accounts import (
     Member,
@@ -18,7 +19,8 @@ from csnet.accounts import (
     list_tokens,
     revoke_token,
 )
-from csnet.accounts.tokens import check_token, needs_touch, touch
+from csnet.accounts.members import get_member
+from csnet.accounts.tokens import TokenInfo, check_token, needs_touch, touch
 from csnet.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from csnet.handling.roles import Role
 from csnet.store.engine import Store
@@ -202,3 +204,47 @@ def test_only_administrators_get_the_admin_scope(
             create_token(conn, member.id, "t", ["read", "admin"], now, 1)
         assert raised.value.error_code == "scope_denied"
         assert list_tokens(conn, member.id) == []
+
+
+def _check_by_two_reads(conn: Connection, secret: str, now: datetime) -> tuple[Member, TokenInfo]:
+    """The plain reference: the token by its hash, then its member, as two reads."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == digest)).first()
+    if row is None:
+        raise Unauthenticated("unknown")
+    info = next(t for t in list_tokens(conn, row.member_id) if t.id == row.id)
+    member = get_member(conn, info.member_id)
+    if info.revoked is not None or info.expires <= now or member.disabled:
+        raise Unauthenticated("refused")
+    return member, info
+
+
+def _outcome(check: Callable[..., Any], store: Store, secret: str, now: datetime) -> object:
+    with store.read() as conn:
+        try:
+            return check(conn, secret, now)
+        except Unauthenticated:
+            return "refused"
+
+
+def test_check_token_reads_token_and_member_in_one_statement_as_two_reads_would(
+    store: Store, now: datetime, new_member: NewMember
+) -> None:
+    alice, _ = new_member("alice")
+    bob, _ = new_member("bob", Role.SUPERVISOR)
+    with store.write() as conn:
+        live = create_token(conn, alice.id, "live", ["read"], now, 30)[1]
+        short = create_token(conn, alice.id, "short", ["read", "write"], now, 1)[1]
+        revoked_info, revoked = create_token(conn, alice.id, "revoked", ["read"], now, 30)
+        revoke_token(conn, revoked_info.id, now)
+        bobs = create_token(conn, bob.id, "bob's", ["write"], now, 30)[1]
+    secrets = [live, short, revoked, bobs, "csn_unknown", live + "x"]
+    for at in (now, now + timedelta(days=2)):
+        for secret in secrets:
+            assert _outcome(check_token, store, secret, at) == _outcome(
+                _check_by_two_reads, store, secret, at
+            )
+    with store.write() as conn:
+        disable_member(conn, bob.id)
+    assert _outcome(check_token, store, bobs, now) == "refused"
+    assert _outcome(_check_by_two_reads, store, bobs, now) == "refused"

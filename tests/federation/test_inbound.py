@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from csnet.federation import peers, rotation
 from csnet.federation.client import call_peer
 from csnet.federation.peers import Peer, PeerStatus
 from csnet.federation.requests import NONCE, sign_request
 from csnet.items.keys import KeyHistory, NodeKey
+from csnet.store.tables import request_nonces
 from csnet.transport import PeerError, PeerResponse
 from tests.federation.conftest import URL_B, Pair
 from tests.federation.test_handshake import actions, peer_up
@@ -200,3 +202,20 @@ def test_items_after_rotation_keep_the_node_id_and_verify_with_key_history(peere
         history = peers.key_history(conn, node_id)
     for env in (before, after):
         assert verify_envelope(env.to_bytes(), lambda origin: history) == env
+
+
+def _nonces(pair: Pair) -> int:
+    with pair.b.store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(request_nonces)).scalar_one())
+
+
+def test_only_a_request_that_passed_every_check_leaves_its_nonce(peered: Pair) -> None:
+    """The peer is read and the nonce recorded in one transaction: a refusal at the last check
+    before the nonce (freshness) rolls it back, so that nonce is still unused."""
+    before = _nonces(peered)
+    headers = signed(peered)
+    peered.clock.advance(minutes=6)
+    refused(peered, send(peered, headers), 401, "stale_request")
+    assert _nonces(peered) == before
+    assert send(peered, signed(peered)).status == 200
+    assert _nonces(peered) == before + 1
