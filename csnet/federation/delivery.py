@@ -1,4 +1,5 @@
-"""Sending the outbox: one batch in flight per peer, capped backoff, and a background runner.
+"""Sending the outbox: one batch in flight per peer (the next one read meanwhile), capped
+backoff, and a background runner.
 
 Push is attempted at once on commit (the runner is woken); pull by cursor runs on reconnect and
 every `federation_pull_seconds`, so a lost push only delays an item, never loses it.
@@ -10,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from csnet.audit import append_many
@@ -48,19 +49,45 @@ class Delivery:
             peer = self._active(peer_id)
             if peer is None:
                 return 0
-            sent = 0
-            while True:
-                with self.node.store.read() as conn:
-                    batch, gone = outbox.load_batch(conn, peer_id, max_bytes=self._max_bytes())
-                if gone:
-                    with self.node.store.write() as conn:
-                        outbox.remove(conn, peer_id, gone)  # erased since: nothing to send
-                if not batch:
-                    return sent
-                done = self._send(peer, batch)
-                if not done:
-                    return sent
-                sent += done
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csnet-outbox") as helper:
+                return self._pipeline(peer, helper)
+
+    def _pipeline(self, peer: Peer, helper: ThreadPoolExecutor) -> int:
+        """While a batch is in flight, the helper thread records the previous one's receipt
+        and reads the next one: the sender's share of a batch overlaps the receiver's, and the
+        peer still gets one batch at a time, in order. The helper runs its tasks in the order
+        given, so a batch's rows are gone before the batch after next is read."""
+        sent = 0
+        batch = self._next_batch(peer.node_id, [])
+        recorded: Future[None] | None = None
+        while batch:
+            following = helper.submit(self._next_batch, peer.node_id, [i for i, _ in batch])
+            answer = self._post_batch(peer, batch)
+            if recorded is not None:
+                recorded.result()  # why: a failed write stops the run (raised, logged, retried)
+            if answer is None:
+                following.result()
+                return sent
+            accepted, refused = answer
+            recorded = helper.submit(self._record, peer, batch, accepted, refused)
+            sent += sum(1 for item_id, _ in batch if item_id in accepted or item_id in refused)
+            if peer.node_id in self.failed:
+                recorded.result()
+                self._recovered(peer)
+            batch = following.result()
+        if recorded is not None:
+            recorded.result()
+        return sent
+
+    def _next_batch(self, peer_id: str, in_flight: Sequence[str]) -> list[tuple[str, bytes]]:
+        """The next batch after the one in flight; rows of items erased since are dropped."""
+        limit = self._max_bytes()
+        with self.node.store.read() as conn:
+            batch, gone = outbox.load_batch(conn, peer_id, max_bytes=limit, skip=in_flight)
+        if gone:
+            with self.node.store.write() as conn:
+                outbox.remove(conn, peer_id, gone)  # erased since: nothing to send
+        return batch
 
     def _active(self, peer_id: str) -> Peer | None:
         with self.node.store.read() as conn:
@@ -71,25 +98,32 @@ class Delivery:
         # why: a peer refuses bodies over its max_request_bytes; assume it matches ours
         return min(outbox.MAX_BATCH_BYTES, int(self.node.settings.max_request_bytes))
 
-    def _send(self, peer: Peer, batch: Sequence[tuple[str, bytes]]) -> int:
-        """POST one batch; on success drop its rows (accepted or refused for good)."""
+    def _post_batch(
+        self, peer: Peer, batch: Sequence[tuple[str, bytes]]
+    ) -> tuple[set[str], set[str]] | None:
+        """POST one batch: the ids accepted and refused for good, or None when it failed."""
         body = framing.join_lines([raw for _, raw in batch])
         try:
-            answer = self._post(peer, body)
-            accepted, refused = _answered(answer)
+            return _answered(self._post(peer, body))
         except CsnetError as exc:
             self._failed(peer.node_id, exc)
-            return 0
-        ids = [item_id for item_id, _ in batch]
-        done = [i for i in ids if i in accepted or i in refused]
+            return None
+
+    def _record(
+        self,
+        peer: Peer,
+        batch: Sequence[tuple[str, bytes]],
+        accepted: set[str],
+        refused: set[str],
+    ) -> None:
+        """Drop the rows of a batch the peer answered for, and audit what it accepted."""
+        done = [item_id for item_id, _ in batch if item_id in accepted or item_id in refused]
         sent = [e for e in _envelopes(batch) if e.id in accepted]
         with self.node.store.write() as conn:
             outbox.remove(conn, peer.node_id, done)
             append_many(conn, pull.disclosures(peer.node_id, sent, "push"), self.node.now())
         if refused:
             log.warning("peer %s refused %d item(s): %s", peer.node_id, len(refused), refused)
-        self._recovered(peer)
-        return len(done)
 
     def _post(self, peer: Peer, body: bytes) -> Any:
         node = self.node

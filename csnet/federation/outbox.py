@@ -143,9 +143,14 @@ def push_state(conn: Connection, peer: str, origin: str) -> tuple[int | None, bo
 
 
 def load_batch(
-    conn: Connection, peer: str, max_items: int = MAX_BATCH_ITEMS, max_bytes: int = MAX_BATCH_BYTES
+    conn: Connection,
+    peer: str,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    skip: Sequence[str] = (),
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The next batch for `peer` in (origin, seq) order, and ids queued for items since erased."""
+    """The next batch for `peer` in (origin, seq) order, and ids queued for items since erased;
+    `skip`: ids of the batch in flight, whose rows are still queued."""
     query = (
         select(outbox.c.item_id, items.c.envelope)
         .select_from(outbox.outerjoin(items, items.c.id == outbox.c.item_id))
@@ -153,6 +158,8 @@ def load_batch(
         .order_by(outbox.c.origin, outbox.c.seq)
         .limit(max_items)
     )
+    if skip:
+        query = query.where(outbox.c.item_id.not_in(skip))
     batch: list[tuple[str, bytes]] = []
     gone: list[str] = []
     size = 16  # the {"items":[]} wrapper

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 
 from csnet.access import Caller
+from csnet.errors import CsnetError
 from csnet.federation import delivery as delivery_module
-from csnet.federation import handshake, outbox
+from csnet.federation import framing, handshake, outbox
 from csnet.federation.delivery import Delivery
 from csnet.handling.markings import TLP, Markings
 from csnet.items.canonical import canonical_json
@@ -252,3 +254,57 @@ def test_a_failed_pull_is_retried_on_the_backoff_schedule(
     assert delivery.pull_retries() == 1  # A is back: caught up without waiting a full period
     assert raw_of(b, env.id) == env.to_bytes()
     assert delivery.pull_retries() == 0  # nothing failing any more
+
+
+def _pushed_seqs(body: bytes) -> list[int]:
+    return [json.loads(raw)["seq"] for raw in framing.split_lines(body) or []]
+
+
+def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    a.settings = a.settings.replace(max_request_bytes=2500)  # a few alerts a batch
+    posted = post(a, 10, to=(b.node_id,))
+    batches: list[list[int]] = []
+    in_flight = []
+    send = peered.transport.send
+
+    def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if method == "POST" and url.endswith("/federation/items"):
+            in_flight.append(1)
+            assert len(in_flight) == 1  # never two batches at the peer at once
+            batches.append(_pushed_seqs(body))
+            try:
+                return send(method, url, headers, body)
+            finally:
+                in_flight.pop()
+        return send(method, url, headers, body)
+
+    peered.transport.send = spy  # type: ignore[method-assign]
+    assert Delivery(a).flush(b.node_id) == 10
+    assert len(batches) > 2
+    assert [seq for batch in batches for seq in batch] == sorted(e.seq for e in posted)
+    assert queued(a) == []
+    assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)
+
+
+def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(peered: Pair) -> None:
+    a, b = peered.a, peered.b
+    a.settings = a.settings.replace(max_request_bytes=2500)
+    posted = post(a, 10, to=(b.node_id,))
+    batches: list[list[int]] = []
+    send = peered.transport.send
+
+    def fail_second(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if method == "POST" and url.endswith("/federation/items"):
+            batches.append(_pushed_seqs(body))
+            if len(batches) == 2:
+                raise CsnetError("peer went away", code="connection_failed")
+        return send(method, url, headers, body)
+
+    peered.transport.send = fail_second  # type: ignore[method-assign]
+    first = Delivery(a).flush(b.node_id)
+    assert first == len(batches[0]) > 0 and len(batches) == 2
+    held = [e for e in posted if raw_of(b, e.id) is not None]
+    assert [e.seq for e in held] == batches[0]
+    left = queued(a)
+    assert len(left) == 10 - first and all(attempts == 1 for _, _, attempts in left)
