@@ -11,7 +11,7 @@ does not change: CPU time per request (all threads of the process), and per requ
 hand-offs to a worker thread and the SQL statements executed.
 
 `--profile FILE` also writes a cProfile of the `http` phase (sorted by cumulative time, the
-first 60 lines printed); the thread hand-off is then done inline, since cProfile sees only one
+first 70 lines printed); the thread hand-off is then done inline, since cProfile sees only one
 thread, so the profile shows the work and the timing phases show the hand-off's cost.
 Usage: python benchmarks/profile_http.py [--n 300] [--profile out.txt]
 """

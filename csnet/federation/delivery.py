@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from contextlib import ExitStack
+from typing import Any, TypeVar
 
 from csnet.audit import append_many
 from csnet.errors import CsnetError
@@ -25,8 +26,10 @@ from csnet.items.envelope import Envelope
 from csnet.node import Node
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_PARALLEL_PEERS = 16  # HTTP pushes in parallel; the store still has one writer
 ITEMS_PATH = "/federation/items"
+PIPELINED_FROM = 100  # items in a batch from which the next one is read while it is in flight
 
 
 class Delivery:
@@ -49,19 +52,24 @@ class Delivery:
             peer = self._active(peer_id)
             if peer is None:
                 return 0
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csnet-outbox") as helper:
-                return self._pipeline(peer, helper)
+            with ExitStack() as stack:
+                return self._pipeline(peer, stack)
 
-    def _pipeline(self, peer: Peer, helper: ThreadPoolExecutor) -> int:
-        """While a batch is in flight, the helper thread records the previous one's receipt
+    def _pipeline(self, peer: Peer, stack: ExitStack) -> int:
+        """While a large batch is in flight, a helper thread records the previous one's receipt
         and reads the next one: the sender's share of a batch overlaps the receiver's, and the
         peer still gets one batch at a time, in order. The helper runs its tasks in the order
-        given, so a batch's rows are gone before the batch after next is read."""
+        given, so a batch's rows are gone before the batch after next is read. Small batches
+        (live traffic) do the same work in turn, without a thread to start."""
         sent = 0
         batch = self._next_batch(peer.node_id, [])
         recorded: Future[None] | None = None
+        helper: ThreadPoolExecutor | None = None
         while batch:
-            following = helper.submit(self._next_batch, peer.node_id, [i for i, _ in batch])
+            if helper is None and len(batch) >= PIPELINED_FROM:
+                helper = stack.enter_context(ThreadPoolExecutor(1, "csnet-outbox"))
+            submit = _at_once if helper is None else helper.submit
+            following = submit(self._next_batch, peer.node_id, [i for i, _ in batch])
             answer = self._post_batch(peer, batch)
             if recorded is not None:
                 recorded.result()  # why: a failed write stops the run (raised, logged, retried)
@@ -69,7 +77,7 @@ class Delivery:
                 following.result()
                 return sent
             accepted, refused = answer
-            recorded = helper.submit(self._record, peer, batch, accepted, refused)
+            recorded = submit(self._record, peer, batch, accepted, refused)
             sent += sum(1 for item_id, _ in batch if item_id in accepted or item_id in refused)
             if peer.node_id in self.failed:
                 recorded.result()
@@ -240,6 +248,16 @@ def _answered(data: Any) -> tuple[set[str], set[str]]:
         raise CsnetError("peer answered a malformed receipt", code="bad_peer_response")
     codes = {r.get("id") for r in refused if isinstance(r, dict)}
     return {i for i in data["accepted"] if isinstance(i, str)}, {i for i in codes if i}
+
+
+def _at_once(work: Callable[..., T], *args: Any) -> Future[T]:
+    """`work` done now, as a finished future (the helper's interface, without a thread)."""
+    done: Future[T] = Future()
+    try:
+        done.set_result(work(*args))
+    except Exception as exc:  # why: raised where the result is asked for, as from the helper
+        done.set_exception(exc)
+    return done
 
 
 def _envelopes(batch: Sequence[tuple[str, bytes]]) -> list[Envelope]:

@@ -260,7 +260,11 @@ def _pushed_seqs(body: bytes) -> list[int]:
     return [json.loads(raw)["seq"] for raw in framing.split_lines(body) or []]
 
 
-def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(peered: Pair) -> None:
+@pytest.mark.parametrize("pipelined_from", [1, 1000])  # with the helper thread, and without
+def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(
+    peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)  # a few alerts a batch
     posted = post(a, 10, to=(b.node_id,))
@@ -287,7 +291,11 @@ def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(peered: Pa
     assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)
 
 
-def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(peered: Pair) -> None:
+@pytest.mark.parametrize("pipelined_from", [1, 1000])
+def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(
+    peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)
     posted = post(a, 10, to=(b.node_id,))
