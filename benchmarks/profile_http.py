@@ -40,10 +40,10 @@ from sqlalchemy import event
 
 from csnet.access import Caller
 from csnet.accounts import members, tokens
-from csnet.alerts.service import NewItem, publish
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.node import Node, init_node
+from csnet.publishing import NewItem, publish
 from csnet.web.app import create_app
 
 WARMUP = 20
