@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from csnet.accounts import tokens
 from csnet.accounts.member_ops import member_actor
+from csnet.accounts.members import Member
 from csnet.accounts.session_ops import Credentials, log_in
 from csnet.accounts.tokens import TokenInfo
 from csnet.audit import AuditAction, AuditEntry, append
@@ -67,6 +68,21 @@ def revoke(node: Node, actor: str, token_id: str, *, owner: str | None = None) -
         info = tokens.revoke_token(conn, token_id, node.now())
         _audit(node, conn, actor, info, "revoked")
     return info
+
+
+def check(node: Node, secret: str) -> tuple[Member, TokenInfo]:
+    """The member and token a request presents (Unauthenticated otherwise).
+
+    A read, not the single writer, for nearly every request: last_used is kept to the minute.
+    No cache: a token revoked, or its member disabled, by any process is refused at once.
+    """
+    now = node.now()
+    with node.store.read() as conn:
+        member, info = tokens.check_token(conn, secret, now)
+    if tokens.needs_touch(info, now):
+        with node.store.write() as conn:
+            tokens.touch(conn, info.id, now)
+    return member, info
 
 
 def list_of(node: Node, member_id: str) -> list[TokenInfo]:

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from csnet.access import Caller
-from csnet.accounts import sessions, tokens
+from csnet.accounts import session_ops, sessions, token_ops
 from csnet.accounts.members import Member
 from csnet.errors import BadInput, Forbidden, Unauthenticated
 from csnet.handling.roles import Role
@@ -77,14 +77,7 @@ def _from_token(node: Node, header: str) -> Auth:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
-    now = node.now()
-    # why: a read, not the single writer, for nearly every request; last_used is per minute.
-    # No cache: a token revoked (or its member disabled) by any process is refused at once.
-    with node.store.read() as conn:
-        member, info = tokens.check_token(conn, secret.strip(), now)
-    if tokens.needs_touch(info, now):
-        with node.store.write() as conn:
-            tokens.touch(conn, info.id, now)
+    member, info = token_ops.check(node, secret.strip())
     return Auth(member, frozenset(info.scopes), "token")
 
 
@@ -92,8 +85,7 @@ def _from_session(node: Node, presented: Credentials) -> Auth:
     max_age = int(node.settings.session_hours) * 3600
     cookie = presented.session_cookie or ""
     session_id = sessions.unsign_session_id(node.session_secret, cookie, max_age)
-    with node.store.read() as conn:
-        member, csrf = sessions.resolve_session(conn, session_id, node.now())
+    member, csrf = session_ops.resolve(node, session_id)
     if presented.method not in SAFE_METHODS:
         sessions.check_csrf(csrf, presented.csrf_token)
     return Auth(member, ALL_SCOPES, "session")

@@ -18,7 +18,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 from starlette.websockets import WebSocketState
 
-from csnet.accounts import sessions, tokens
+from csnet.accounts import session_ops, sessions, token_ops
 from csnet.accounts.members import Member
 from csnet.bus import Gap
 from csnet.errors import CsnetError, Forbidden, Unauthenticated
@@ -43,9 +43,8 @@ class Hello(BaseModel, extra="forbid"):
 
 
 def _by_token(node: Node, secret: str) -> Member:
-    with node.store.write() as conn:
-        member, scopes = tokens.authenticate_token(conn, secret, node.now())
-    if "read" not in scopes:
+    member, token = token_ops.check(node, secret)
+    if "read" not in token.scopes:
         raise Forbidden("this token lacks the 'read' scope", code="scope_denied")
     return member
 
@@ -61,8 +60,7 @@ def _by_cookie(node: Node, ws: WebSocket, cookie: str) -> Member:
     _same_origin(ws)
     max_age = int(node.settings.session_hours) * 3600
     session_id = sessions.unsign_session_id(node.session_secret, cookie, max_age)
-    with node.store.read() as conn:
-        member, _csrf = sessions.resolve_session(conn, session_id, node.now())
+    member, _csrf = session_ops.resolve(node, session_id)
     return member
 
 

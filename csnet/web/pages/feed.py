@@ -16,7 +16,7 @@ from csnet.alerts import feed_marks, feed_query
 from csnet.alerts.feed_query import FeedFilters, Key
 from csnet.alerts.names import Names, load_names
 from csnet.errors import BadInput
-from csnet.federation import groups
+from csnet.federation import group_ops
 from csnet.items.bodies import FRONTEX_ROUTES, Urgency
 from csnet.node import Node
 from csnet.reading import audit_consultation
@@ -63,12 +63,7 @@ def decode_cursor(text: str) -> Key | None:
 
 def _choices(node: Node, names: Names) -> dict[str, Any]:
     """What the filter form offers: groups this node belongs to, this node and its peers."""
-    with node.store.read() as conn:
-        membership = groups.load(conn)
-    mine = membership.of(node.node_id)
-    group_list = sorted(
-        ((g.id, g.name) for g in membership.groups.values() if g.id in mine), key=lambda p: p[1]
-    )
+    group_list = [(g.id, g.name) for g in group_ops.joined(node)]  # by name
     others = sorted((n for n in names.nodes.items() if n[0] != node.node_id), key=lambda p: p[1])
     return {
         "groups": group_list,
