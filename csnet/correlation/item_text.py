@@ -42,7 +42,8 @@ def words_of(kind: str, body: Mapping[str, Any]) -> str:
 
 
 def index(conn: Connection, envelopes: Sequence[Envelope]) -> None:
-    """Store the words of newly stored items (items already indexed are left as they are)."""
+    """Store the words of newly stored items: the pipeline gives each item once, when it is
+    first stored (csnet/pipeline/apply.py), so nothing is asked of the table first."""
     rows = [
         {
             "item_id": env.id,
@@ -54,16 +55,8 @@ def index(conn: Connection, envelopes: Sequence[Envelope]) -> None:
         for env in envelopes
         if (text := words_of(env.kind, env.body))
     ]
-    if not rows:
-        return
-    held = set(
-        conn.execute(
-            select(item_text.c.item_id).where(item_text.c.item_id.in_([r["item_id"] for r in rows]))
-        ).scalars()
-    )
-    fresh = [r for r in rows if r["item_id"] not in held]
-    if fresh:
-        conn.execute(item_text.insert(), fresh)
+    if rows:
+        conn.execute(item_text.insert(), rows)
 
 
 def terms(text: str) -> list[str]:
