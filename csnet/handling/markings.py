@@ -12,6 +12,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from csnet.handling.categories import Basis, DataSubjectCategory
+from csnet.handling.countries import is_country_code
 
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
 
@@ -87,6 +88,15 @@ class Releasability(BaseModel):
     @classmethod
     def _sorted_nodes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value)))
+
+    def unassigned_countries(self) -> tuple[str, ...]:
+        """Codes of the right shape that name no country (UK, EL, EU, XX): sorted, distinct.
+
+        Kept out of the validators because items stored before this rule must still parse;
+        new and received items are checked by the item rules (items/kinds.py).
+        """
+        codes = set(self.allow_countries) | set(self.exclude_countries)
+        return tuple(sorted(c for c in codes if not is_country_code(c)))
 
     def permits(self, country: str | None, node_id: str) -> bool:
         """True when a recipient in this country with this node id may receive the item."""

@@ -15,6 +15,7 @@ from csnet.items.bodies import Ack, Alert, GroupChange, Note, RelayConsent, Repl
 from csnet.items.disclosure_bodies import Disclosure, DisclosureRequest
 from csnet.items.envelope import Envelope, ItemFields
 from csnet.items.indicator_body import INDICATOR_KIND, IndicatorBody
+from csnet.items.keys import NODE_ID_PATTERN
 from csnet.items.prescreen_key import PrescreenKey
 
 KINDS: dict[str, type[BaseModel]] = {}
@@ -120,10 +121,33 @@ def check_subjects(markings: Markings, persons: tuple[PersonalDatum, ...]) -> No
         )
 
 
+def check_releasability(markings: Markings) -> None:
+    """Releasability names real countries and well-formed node ids: a misspelt exclusion
+    ("EL" for Greece, "UK" for GB) would otherwise exclude nobody, silently."""
+    rel = markings.releasability
+    bad_countries = rel.unassigned_countries()
+    if bad_countries:
+        raise BadInput(
+            f"releasability: {', '.join(bad_countries)} is not an officially assigned "
+            "ISO 3166-1 alpha-2 country code",
+            code="bad_markings",
+            details={"countries": list(bad_countries)},
+        )
+    nodes = set(rel.allow_nodes) | set(rel.exclude_nodes)
+    bad_nodes = sorted(n for n in nodes if not re.fullmatch(NODE_ID_PATTERN, n))
+    if bad_nodes:
+        raise BadInput(
+            f"releasability: {', '.join(map(repr, bad_nodes))} is not a node id",
+            code="bad_markings",
+            details={"nodes": bad_nodes},
+        )
+
+
 def validate_draft(item: ItemFields) -> BaseModel:
     """All content checks for a draft before sealing, and for a received item after verifying."""
     body = validate_body(item.kind, item.body)
     check_links(item)
+    check_releasability(item.markings)
     check_subjects(item.markings, persons_in(body))
     return body
 

@@ -144,3 +144,30 @@ def test_nul_in_a_page_form_is_422(node: Node, path: str, data: dict[str, str]) 
     response: Any = browser.post(path.format(item=created.json()["id"]), data)
     assert response.status_code == 422, response.text
     assert "<html" in response.text  # a page, with the problem on it, not a bare error
+
+
+@pytest.mark.parametrize(
+    ("releasability", "named"),
+    [
+        ({"exclude_countries": ["EL"]}, "EL"),
+        ({"allow_countries": ["GR", "UK"]}, "UK"),
+        ({"exclude_nodes": ["csnht6p4ex562c7cizlylrcolmB", "gr-hcg"]}, "gr-hcg"),
+    ],
+)
+def test_releasability_naming_no_country_or_node_is_refused(
+    officer: Any, releasability: dict[str, Any], named: str
+) -> None:
+    markings = {"releasability": releasability}
+    response = officer.post("/api/v1/alerts", json={"body": alert_body(), "markings": markings})
+    _refused(response, named)
+    assert response.json()["error"]["code"] == "bad_markings"
+    assert officer.get("/api/v1/alerts").json()["items"] == []
+
+
+def test_the_compose_form_names_a_code_that_is_no_country(node: Node) -> None:
+    browser = log_in(node)
+    response: Any = browser.post("/compose", _alert_form(exclude_countries="GR, el"))
+    assert response.status_code == 422, response.text
+    assert 'id="releasability-error"' in response.text
+    assert "EL: not a country code" in response.text
+    assert _count(node) == 0

@@ -176,6 +176,12 @@ def markings_of(form: ComposeForm, subjects: set[str], errors: Errors) -> Markin
             "Countries are two-letter codes separated by commas, e.g. GR, IT."
         )
         return None
+    unknown = releasability.unassigned_countries()
+    if unknown:
+        errors["releasability"] = _(
+            "%(codes)s: not a country code. Countries are ISO two-letter codes, e.g. GR, IT."
+        ) % {"codes": ", ".join(unknown)}
+        return None
     try:
         return Markings(
             tlp=form.tlp,
