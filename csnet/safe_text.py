@@ -8,10 +8,15 @@ one-line field never needs them. Multi-line text (an alert's text, a reply, a co
 them, since writers of Arabic or Hebrew mixed with Latin script use them; pages show every
 user text inside its own bidi isolate (dir="auto"), so a control can never reorder anything
 outside that text. docs/api.md and docs/web.md say the same.
+
+Control characters (C0, DEL, C1) are refused too: printed by a terminal they move the cursor,
+clear the screen or fake table rows (ESC, BEL, CSI U+009B). One-line fields refuse every one,
+newline and tab included; multi-line text keeps only TAB, LF and CR.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -25,12 +30,26 @@ BIDI_CONTROLS = frozenset(
 )
 NUL_MESSAGE = "NUL characters are not accepted"
 BIDI_MESSAGE = "bidirectional control character"
+CONTROL_MESSAGE = "control character"
+# Unicode category Cc: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F)
+LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # keeps TAB LF CR
+
+
+def _control_problem(value: str, controls: re.Pattern[str], where: str) -> str | None:
+    found = controls.search(value)
+    if found is None:
+        return None
+    return f"{CONTROL_MESSAGE} U+{ord(found.group()):04X} is not accepted in {where}"
 
 
 def line_problem(value: str) -> str | None:
     """Why `value` cannot be a one-line field (a title, tag or name), or None when it can."""
     if NUL in value:
         return NUL_MESSAGE
+    control = _control_problem(value, LINE_CONTROLS, "a title, tag or name")
+    if control is not None:
+        return control
     found = next((c for c in value if c in BIDI_CONTROLS), None)
     if found is not None:
         return (
@@ -42,12 +61,15 @@ def line_problem(value: str) -> str | None:
 
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be multi-line text, or None when it can."""
-    return NUL_MESSAGE if NUL in value else None
+    if NUL in value:
+        return NUL_MESSAGE
+    return _control_problem(value, TEXT_CONTROLS, "text (only tab and line breaks are)")
 
 
 def refused_character(message: str) -> bool:
     """Whether a validation message is one of this module's refusals."""
-    return NUL_MESSAGE in message or BIDI_MESSAGE in message
+    # why: BIDI_MESSAGE contains CONTROL_MESSAGE, so one test covers both
+    return NUL_MESSAGE in message or CONTROL_MESSAGE in message
 
 
 def one_line(value: str) -> str:

@@ -44,3 +44,35 @@ def test_require_line_names_the_field() -> None:
         require_line("ops\u202eteam", "name", code="bad_group_name")
     assert raised.value.error_code == "bad_group_name"
     assert raised.value.message.startswith("name: bidirectional control character U+202E")
+
+
+TERMINAL_CONTROLS = ["\x1b", "\x07", "\x08", "\x7f", "\x85", "\x9b", "\x9d", "\x0b", "\x0c"]
+
+
+@pytest.mark.parametrize("char", [*TERMINAL_CONTROLS, "\n", "\r", "\t"])
+def test_a_one_line_field_refuses_every_control_character(char: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        LINE.validate_python(f"Boat{char}[2J")
+    message = str(raised.value)
+    assert f"control character U+{ord(char):04X}" in message and refused_character(message)
+
+
+@pytest.mark.parametrize("char", TERMINAL_CONTROLS)
+def test_multi_line_text_refuses_terminal_controls(char: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        TEXT.validate_python(f"About 40 people{char}]0;pwned")
+    assert f"control character U+{ord(char):04X}" in str(raised.value)
+
+
+def test_multi_line_text_keeps_tab_and_line_breaks() -> None:
+    text = "Departure 02:00\r\n\tabout 40 people\nsecond boat later"
+    assert TEXT.validate_python(text) == text
+    assert LINE.validate_python("Boat\u00a0near\u00adZuwara") == "Boat\u00a0near\u00adZuwara"
+
+
+def test_require_line_names_the_field_for_a_control_character() -> None:
+    with pytest.raises(BadInput) as raised:
+        require_line("ops\x1b[2Jteam", "name")
+    assert raised.value.message == (
+        "name: control character U+001B is not accepted in a title, tag or name"
+    )

@@ -212,6 +212,10 @@ def test_verified_before_body_is_parsed(force_seal: ForceSeal, lookup: KeyLookup
         ({"body": {"title": "t", "text": "x", "urgency": "FLASH", "extra": 1}}, "bad_body"),
         ({"kind": "reply", "body": {"text": "ok"}}, "missing_link"),
         ({"markings": Markings()}, "undeclared_subjects"),
+        # a peer's item is held to the same characters as a local one: no terminal escapes
+        ({"body": {"title": "t\x1b[2J", "text": "x", "urgency": "FLASH"}}, "bad_body"),
+        ({"body": {"title": "t", "text": "x\x9b2J", "urgency": "FLASH"}}, "bad_body"),
+        ({"body": {"title": "t", "text": "x", "urgency": "FLASH", "tags": ["a\n"]}}, "bad_body"),
     ],
 )
 def test_signed_but_unacceptable_content(

@@ -171,3 +171,29 @@ def test_the_compose_form_names_a_code_that_is_no_country(node: Node) -> None:
     assert 'id="releasability-error"' in response.text
     assert "EL: not a country code" in response.text
     assert _count(node) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": "Boat\x1b[2J"}, "title"),
+        ({"title": "Boat\nFLASH  fake row"}, "title"),
+        ({"tags": ["sar", "boat\x07"]}, "tags.1"),
+        ({"route": "Central\tMediterranean"}, "route"),
+        ({"text": "About 300\x9b2J persons"}, "text"),
+        ({"persons": [{"name": "Ali\x1b]0;x", "category": "suspect"}]}, "persons.0.name"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(
+    officer: Any, change: dict[str, Any], field: str
+) -> None:
+    markings = {"subjects": ["suspect"]}
+    body = alert_body(**change)
+    response = officer.post("/api/v1/alerts", json={"body": body, "markings": markings})
+    _refused(response, "control character U+")
+    assert field in json.dumps(response.json()["error"]["details"])
+
+
+def test_multi_line_text_keeps_its_line_breaks_and_tabs(officer: Any) -> None:
+    body = alert_body(text="About 300 persons\r\n\ton board")
+    assert officer.post("/api/v1/alerts", json={"body": body}).status_code == 201
