@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -50,29 +51,51 @@ def exit_code_for(error: CsnetError) -> int:
     return EXIT_CODES.get(error.error_code, EXIT_BY_STATUS.get(status, 1))
 
 
+# why: rich strips only BEL, BS, VT, FF and CR; ESC, DEL and the C1 controls (CSI U+009B, OSC
+# U+009D) would reach the terminal and clear it, retitle it or fake table rows
+_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps TAB and LF
+_JSON_CONTROLS = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0 itself, not DEL or C1
+
+
+def terminal_text(value: object, *, lines: bool = False) -> str:
+    """Someone else's words as a terminal may show them: every control character written as a
+    visible `\\xNN`, so none can act on the terminal. One line unless `lines`, which keeps line
+    breaks and tabs (an alert's text); CRLF counts as a line break."""
+    text = str(value)
+    if lines:
+        return _TEXT_CONTROLS.sub(_visible, text.replace("\r\n", "\n"))
+    return _LINE_CONTROLS.sub(_visible, text)
+
+
+def _visible(found: re.Match[str]) -> str:
+    return f"\\x{ord(found.group()):02x}"
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     # why: messages quote input and patterns ("[a-z2-7]"); printed as markup, rich would eat them
     line = " ".join(message.split())
-    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {foreign(line)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
-def foreign(value: object) -> str:
+def foreign(value: object, *, lines: bool = False) -> str:
     """Someone else's words (a title, a reason, a peer's name or agency, a username, a token
-    name …) for a line printed as rich markup: escaped, so `[/]` prints as typed instead of
-    raising, and `[red]` cannot restyle the terminal. Control characters never reach the
-    terminal either (rich strips them from whatever it prints)."""
-    return escape(str(value))
+    name …) for a line printed as rich markup: control characters made visible
+    (`terminal_text`), then escaped, so `[/]` prints as typed instead of raising, and `[red]`
+    cannot restyle the terminal."""
+    return escape(terminal_text(value, lines=lines))
 
 
 def say(line: object, **options: Any) -> None:
-    """Print a line holding someone else's words, as plain text (never markup)."""
-    console.print(Text(str(line)), **options)
+    """Print someone else's words, line breaks kept, as plain text (never markup)."""
+    console.print(Text(terminal_text(line, lines=True)), **options)
 
 
 def cells(*values: object) -> list[Text]:
-    """A table row: rich reads every str cell as markup, so each cell is plain text."""
-    return [Text(str(value)) for value in values]
+    """A table row: rich reads every str cell as markup, so each cell is plain text, and one
+    line (a newline in a title would fake a row)."""
+    return [Text(terminal_text(value)) for value in values]
 
 
 def choice(allowed: Iterable[str], parse: Callable[[str], str] = str) -> Callable[[str], str]:
@@ -102,4 +125,7 @@ def local_node(data_dir: Path | None) -> Iterator[Node]:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    # why: outside strings JSON holds no such character, so this escapes only string content
+    text = _JSON_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    sys.stdout.write(text + "\n")

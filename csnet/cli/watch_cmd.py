@@ -12,7 +12,7 @@ import httpx
 import typer
 
 from csnet.cli.client import Client, TokenOpt, UrlOpt, _remote_error
-from csnet.cli.common import JsonFlag
+from csnet.cli.common import JsonFlag, terminal_text
 from csnet.errors import CsnetError
 
 AfterOpt = Annotated[
@@ -113,7 +113,8 @@ def line_for(item: dict[str, Any]) -> str:
         shown = ("title", "text", "state", "value")
         title = next((str(body[k]) for k in shown if body.get(k)), "")
     when = str(item["created"])[:19].replace("T", " ")
-    return f"{when}  {label:<9}  {title}  [{item['origin']}] {item['id'][:12]}"
+    # why: every part may come from a peer; one line, no control character acting on the terminal
+    return terminal_text(f"{when}  {label:<9}  {title}  [{item['origin']}] {item['id'][:12]}")
 
 
 def _out(text: str) -> None:
