@@ -197,3 +197,17 @@ def test_control_characters_are_refused_naming_the_field(
 def test_multi_line_text_keeps_its_line_breaks_and_tabs(officer: Any) -> None:
     body = alert_body(text="About 300 persons\r\n\ton board")
     assert officer.post("/api/v1/alerts", json={"body": body}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", "Boat\x1b[2J"), ("tags", "boat, night\x07"), ("text", "About 40\x9b2J")],
+)
+def test_the_compose_form_shows_a_control_character_at_its_field(
+    node: Node, field: str, value: str
+) -> None:
+    response: Any = log_in(node).post("/compose", _alert_form(**{field: value}))
+    assert response.status_code == 422, response.text
+    assert f'id="{field}-error"' in response.text
+    assert "Remove the control character (such as ESC" in response.text
+    assert _count(node) == 0

@@ -41,10 +41,11 @@ def _evidence_messages() -> dict[str, str]:
 
 
 def character_message() -> str:
-    """For text holding a NUL or, in a title, tag or name, a bidirectional control."""
+    """For text holding a NUL or another control character, or in a title, tag or name a line
+    break or a bidirectional control (csnet/safe_text.py)."""
     return _(
-        "Remove the NUL or bidirectional control character (such as U+202E): "
-        "it is not accepted here."
+        "Remove the control character (such as ESC, a line break in a title, NUL or "
+        "a bidirectional control character such as U+202E): it is not accepted here."
     )
 
 
