@@ -16,7 +16,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from csnet.items.bodies import Body, Persons
-from csnet.items.fields import ItemId, KindName, LongText, Text, Title
+from csnet.items.fields import ItemId, KindName, Line, LongText, Text, Title
 
 Reason = Annotated[Text, Field(min_length=1, max_length=4000, pattern=r"\S")]
 
@@ -25,7 +25,7 @@ class DisclosureRequest(Body):
     """Ask the holder of a value (typically after a PSI hit) to release what it holds."""
 
     value_type: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")  # indicators registry name
-    value: str = Field(min_length=1, max_length=600, pattern=r"\S")  # canonical value
+    value: Line = Field(min_length=1, max_length=600, pattern=r"\S")  # canonical value
     justification: Reason
 
 
@@ -48,7 +48,7 @@ class Disclosure(Body):
     text: LongText | None = None
     persons: Persons = ()
     value_type: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,31}$")
-    value: str | None = Field(default=None, min_length=1, max_length=600)
+    value: Line | None = Field(default=None, min_length=1, max_length=600)
 
     @model_validator(mode="after")
     def _content_matches_decision(self) -> Self:

@@ -15,7 +15,7 @@ from csnet.errors import BadInput
 from csnet.indicators import registry
 from csnet.indicators.base import Indicator
 from csnet.items.bodies import Body, Persons, Tags
-from csnet.items.fields import LongText
+from csnet.items.fields import Line, LongText
 
 INDICATOR_KIND = "indicator"
 MAX_VALUE = 500  # as csnet.correlation.search.MAX_QUERY: the longest identifier one can write
@@ -26,7 +26,7 @@ class IndicatorBody(Body):
     how it was seen."""
 
     value_type: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")  # a registry name: phone …
-    value: str = Field(min_length=1, max_length=MAX_VALUE)
+    value: Line = Field(min_length=1, max_length=MAX_VALUE)
     context: LongText
     tags: Tags = ()
     persons: Persons = ()

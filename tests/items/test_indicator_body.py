@@ -35,6 +35,7 @@ def test_canonical_values_are_accepted(body: dict[str, Any]) -> None:
         (PHONE | {"context": " "}, "pattern"),
         ({"value_type": "phone", "value": "+923001234567"}, "field required"),
         (PHONE | {"comment": "x"}, "extra inputs"),
+        (PHONE | {"value": "+9230\x1b[2J"}, "control character u+001b"),
     ],
 )
 def test_other_bodies_are_refused_with_the_reason(body: dict[str, Any], reason: str) -> None:

@@ -48,6 +48,10 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 
 INVALID: list[tuple[str, dict[str, Any]]] = [
     ("alert", {}),
+    (
+        "disclosure_request",
+        {"value_type": "phone", "value": "+92\x1b[2J", "justification": "case 7"},
+    ),
     ("alert", ALERT | {"title": ""}),
     ("alert", ALERT | {"title": "   "}),
     ("alert", ALERT | {"title": "x" * 201}),
