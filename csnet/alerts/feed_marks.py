@@ -3,27 +3,16 @@ day the member has not read yet (shown above the feed, impossible to miss)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, insert, select
 
+from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts.feed_query import (
-    BATCH,
-    MAX_SCAN,
-    FeedFilters,
-    Key,
-    Reader,
-    Row,
-    Seen,
-    fetch,
-    json_text,
-    stored,
-    utc,
-    window,
-)
+from csnet.feed.engine import MAX_SCAN, Reader, Seen, scan
+from csnet.feed.filters import FeedFilters
+from csnet.feed.index import Scope, utc
 from csnet.node import Node
 from csnet.store.tables import feed_marks
 
@@ -65,44 +54,25 @@ class Unread:
         return self.count > UNREAD_CAP
 
 
-def _newer(conn: Connection, since: datetime) -> Iterator[Row]:
-    """Rows newer than `since`, newest first, at most MAX_SCAN of them."""
-    cursor: Key | None = None
-    scanned, step = 0, UNREAD_CAP + 1
-    while scanned < MAX_SCAN:
-        size, step = min(step, MAX_SCAN - scanned), min(4 * step, BATCH)
-        keys = window(conn, cursor, size, since)
-        yield from fetch(conn, keys, FeedFilters())
-        if len(keys) < size:
-            return
-        scanned, cursor = scanned + len(keys), keys[-1]
+FLASH_SCOPE = FeedFilters(urgency="FLASH")
 
 
 def unread(node: Node, member: Member) -> Unread:
+    """Counted and found through the feed's own engine and indexes, one actor for both."""
     since = unread_since(node, member.id)
     flash_since = max(since, node.now() - NEW_WINDOW)
-    reader = Reader(node, member)
-    count, flash = 0, []
-    flash_mark = json_text("FLASH")
     with node.store.read() as conn:
-        for key, raw, superseded_by, received in _newer(conn, since):
-            capped = count > UNREAD_CAP
-            if capped and key[0] <= flash_since:
-                break  # counted enough, and too old to be a FLASH alert shown
-            if capped and flash_mark not in raw:
-                continue  # counted enough: only FLASH alerts still matter
-            seen = reader.see(stored(raw, superseded_by, received))
-            if seen is None:
-                continue
-            count += 0 if capped else 1
-            env = seen.item.envelope
-            if _is_flash(seen) and env.created > flash_since:
-                flash.append(seen)
-                if capped and len(flash) >= MAX_FLASH:
-                    break
-    return Unread(since, count, flash[:MAX_FLASH])
+        reader = Reader.of(node, Caller(member), conn)
+        count = _count(conn, reader, since)
+        flash = _flash(conn, reader, flash_since)
+    return Unread(since, count, flash)
 
 
-def _is_flash(seen: Seen) -> bool:
-    env = seen.item.envelope
-    return env.kind == "alert" and not seen.restricted and env.body.get("urgency") == "FLASH"
+def _count(conn: Connection, reader: Reader, since: datetime) -> int:
+    return len(scan(conn, reader, Scope(since=since), None, UNREAD_CAP + 1, MAX_SCAN).entries)
+
+
+def _flash(conn: Connection, reader: Reader, since: datetime) -> list[Seen]:
+    """Whole FLASH alerts only: a body filter never matches an item shown as a header."""
+    scope = Scope(FLASH_SCOPE, kinds=("alert",), since=since)
+    return scan(conn, reader, scope, None, MAX_FLASH, MAX_SCAN).entries

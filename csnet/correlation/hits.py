@@ -134,9 +134,12 @@ def value_row(conn: Connection, value_id: int) -> ValueRow | None:
     return None if row is None else ValueRow(*row)
 
 
-def live_view(node: Node, member: Member, event: Event) -> HitView | None:
+def live_view(
+    node: Node, member: Member, event: Event, actor: MemberActor | None = None
+) -> HitView | None:
     """A "hit" bus event as this member may see it. No justification on a stream: a hit that
-    touches personal data goes out without its value (opening it is the audited consultation)."""
+    touches personal data goes out without its value (opening it is the audited consultation).
+    `actor`: the member as a stream built it once, so an event reads no groups."""
     if event.other_id is None or event.value_id is None:
         return None
     with node.store.read() as conn:
@@ -146,7 +149,7 @@ def live_view(node: Node, member: Member, event: Event) -> HitView | None:
     if value is None or this is None or other is None:
         return None  # erased since
     ctx = Context(today=node.now().date())
-    return view(actor_of(node, member), ctx, value, this, other)
+    return view(actor or actor_of(node, member), ctx, value, this, other)
 
 
 @dataclass(frozen=True)

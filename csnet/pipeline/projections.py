@@ -34,6 +34,7 @@ PROVIDERS = (
     "csnet.pipeline.audit_projection",
     "csnet.federation.projections",
     "csnet.correlation.projections",
+    "csnet.feed.projection",
 )
 
 

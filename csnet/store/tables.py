@@ -328,3 +328,38 @@ item_text = Table(
     Column("text", Text, nullable=False),
 )
 Index("ix_item_text_created", item_text.c.created, item_text.c.item_id)
+
+# Feed projection (0015): the feed facts of each current feed item (csnet/feed/projection.py),
+# written with the item, dropped when a correction supersedes it and erased with it (cascade),
+# so that a filtered feed is one walk of an index, newest first. Text facts are casefolded.
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("item_id", String(64), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("origin", String(40), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("urgency", String(16)),  # alerts only
+    Column("route", Text),
+    Column("place", Text),
+)
+Index("ix_feed_items_created", feed_items.c.created, feed_items.c.item_id)
+Index("ix_feed_items_kind", feed_items.c.kind, feed_items.c.created, feed_items.c.item_id)
+Index("ix_feed_items_urgency", feed_items.c.urgency, feed_items.c.created, feed_items.c.item_id)
+Index("ix_feed_items_route", feed_items.c.route, feed_items.c.created, feed_items.c.item_id)
+Index("ix_feed_items_origin", feed_items.c.origin, feed_items.c.created, feed_items.c.item_id)
+
+# One row per tag of a feed item, with the item's time: the tag filter walks its own index.
+feed_tags = Table(
+    "feed_tags",
+    metadata,
+    Column(
+        "item_id",
+        String(64),
+        ForeignKey("feed_items.item_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("tag", Text, primary_key=True),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+Index("ix_feed_tags_tag", feed_tags.c.tag, feed_tags.c.created, feed_tags.c.item_id)

@@ -12,9 +12,10 @@ from sqlalchemy import Connection
 from csnet import access
 from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts.service import feed
 from csnet.audit import verify
 from csnet.errors import BadInput, Forbidden, NotFound
+from csnet.feed import projection
+from csnet.feed.engine import read_page
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.items.envelope import Audience, Envelope, ItemDraft
@@ -63,11 +64,12 @@ def receive(
     )
     with node.store.write() as conn:
         item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+        projection.project(conn, [env])  # as receiving does
     return env
 
 
 def titles(node: Node, member: Member) -> list[str]:
-    return [e.item.envelope.id for e in feed(node, Caller(member), ["alert"]).entries]
+    return [e.item.envelope.id for e in read_page(node, Caller(member), kinds=("alert",)).entries]
 
 
 def test_items_addressed_to_us_are_visible(node: Node, officer: Member) -> None:
@@ -113,7 +115,7 @@ def test_personal_data_consultation_is_audited_with_justification(
 def test_admin_never_sees_personal_data(node: Node) -> None:
     admin = add_member(node, "root", Role.ADMIN)[0]
     receive(node, tlp=TLP.AMBER, nodes=(node.node_id,), subjects=("victim",))
-    assert feed(node, Caller(admin, "curious"), ["alert"]).entries == []
+    assert read_page(node, Caller(admin, "curious"), kinds=("alert",)).entries == []
 
 
 def test_batch_is_all_or_nothing(node: Node, officer: Member) -> None:
@@ -190,7 +192,7 @@ def test_the_feed_and_a_thread_read_the_nodes_groups_once_whatever_their_length(
         return counted(conn, node_id)
 
     monkeypatch.setattr(access, "groups_of", groups_of)
-    page = feed(node, caller, ["alert"])
+    page = read_page(node, caller, kinds=("alert",))
     assert len(page.entries) == 6 and len(calls) == 1
     calls.clear()
     replies, _acks = thread(node, caller, parent.id)

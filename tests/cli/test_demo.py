@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from csnet.access import Caller
 from csnet.accounts import members
-from csnet.alerts.service import feed
 from csnet.cli.demo_seed import MEMBERS, NODES
 from csnet.cli.main import app
+from csnet.feed.engine import read_page
 from csnet.handling.markings import TLP, Markings
 from csnet.node import open_node
 from csnet.publishing import NewItem, publish
@@ -50,7 +50,7 @@ def test_demo_seeds_three_nodes(tmp_path: Path) -> None:
             with node.store.read() as conn:
                 assert {m.username for m in list_members(conn)} == {u for u, _r, _t in MEMBERS}
                 officer = get_by_username(conn, "officer")
-            alerts = feed(node, Caller(officer), ["alert"]).entries
+            alerts = read_page(node, Caller(officer), kinds=("alert",)).entries
             assert alerts, f"{spec.name} has no alerts"
         finally:
             node.close()

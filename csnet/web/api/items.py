@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from csnet.access import Caller
 from csnet.alerts import actions
-from csnet.alerts.service import FeedEntry, feed
 from csnet.errors import BadInput
+from csnet.feed import engine
+from csnet.feed.index import Key, utc
 from csnet.items.bodies import Alert as AlertBody
 from csnet.items.bodies import Note as NoteBody
 from csnet.items.envelope import Envelope
@@ -98,18 +99,20 @@ def _encode_cursor(cursor: tuple[str, str] | None) -> str | None:
     return base64.urlsafe_b64encode("|".join(cursor).encode()).decode()
 
 
-def _decode_cursor(text: str | None) -> tuple[datetime, str] | None:
+def _decode_cursor(text: str | None) -> Key | None:
     if not text:
         return None
     try:
         created, item_id = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        return datetime.fromisoformat(created), item_id
+        return utc(datetime.fromisoformat(created)).astimezone(UTC), item_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadInput("before: not a cursor from next_before", code="bad_cursor") from None
 
 
-def _page(entries: list[FeedEntry], cursor: tuple[str, str] | None) -> ItemPage:
-    items = [item_out(e.item, e.restricted) for e in entries]
+def _page(page: engine.FeedPage) -> ItemPage:
+    items = [item_out(e.item, e.restricted) for e in page.entries]
+    last = page.next_before
+    cursor = None if last is None else (last[0].isoformat(), last[1])
     return ItemPage(items=items, next_before=_encode_cursor(cursor))
 
 
@@ -144,8 +147,8 @@ async def list_alerts(
 
 
 def _feed(node: Node, who: Caller, kind: str, limit: int, before: str | None) -> ItemPage:
-    page = feed(node, who, [kind], limit=limit, before=_decode_cursor(before))
-    return _page(page.entries, page.next_before)
+    cursor = _decode_cursor(before)
+    return _page(engine.read_page(node, who, kinds=(kind,), limit=limit, before=cursor))
 
 
 @router.post("/notes", response_model=ItemOut, status_code=201)

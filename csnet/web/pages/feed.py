@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from csnet.alerts import feed_marks, feed_query
-from csnet.alerts.feed_query import FeedFilters, Key
+from csnet.alerts import feed_marks
 from csnet.alerts.names import Names, load_names
 from csnet.errors import BadInput
 from csnet.federation import group_ops
+from csnet.feed import engine
+from csnet.feed.filters import FeedFilters
+from csnet.feed.index import Key
 from csnet.items.bodies import FRONTEX_ROUTES, Urgency
 from csnet.node import Node
 from csnet.reading import audit_consultation
@@ -87,16 +89,22 @@ def feed_page(
 ) -> HTMLResponse:
     filters = filters_of(urgency, group, tag, route, origin)
     cursor = decode_cursor(before)
-    found = feed_query.scan(
-        node, user.member, filters, before=cursor, limit=PAGE_SIZE, max_scan=feed_query.MAX_SCAN
+    found = engine.read_page(
+        node,
+        user.caller,
+        filters,
+        before=cursor,
+        limit=PAGE_SIZE,
+        max_scan=engine.MAX_SCAN,  # why: read here, so that a test can make the bound small
+        via="feed",
     )
     state = feed_marks.unread(node, user.member)
     shown = found.entries + state.flash
-    # LED Art 25: personal data shown whole (not as a header) is a consultation
-    consulted = {s.item.envelope.id: s.item.envelope for s in shown if not s.restricted}
-    audit_consultation(
-        node, user.caller, [e for e in consulted.values() if e.markings.subjects], via="feed"
-    )
+    # LED Art 25: the FLASH alerts above the feed are consultations too (the page's own entries
+    # were audited by the engine)
+    listed = {s.item.envelope.id for s in found.entries}
+    flash = [s.item.envelope for s in state.flash if s.item.envelope.id not in listed]
+    audit_consultation(node, user.caller, [e for e in flash if e.markings.subjects], "feed")
     names = load_names(node, (s.item.envelope.author for s in shown))
     query = filters.query()
     next_url = None
@@ -112,7 +120,7 @@ def feed_page(
         "unread_cap": feed_marks.UNREAD_CAP,
         "next_url": next_url,
         "bounded": found.bounded,
-        "scanned_max": feed_query.MAX_SCAN,
+        "scanned_max": engine.MAX_SCAN,
         "paged": cursor is not None,
         "live_src": "/feed/live" + ("?" + urlencode(query) if query else ""),
         **_choices(node, names),

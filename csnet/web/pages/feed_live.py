@@ -9,8 +9,9 @@ from typing import Annotated
 
 from fastapi import Header
 
-from csnet.alerts.feed_query import FEED_KINDS, FeedFilters, Seen
 from csnet.alerts.names import load_names
+from csnet.feed.engine import Seen
+from csnet.feed.filters import FeedFilters
 from csnet.live import LiveHit, LiveItem, updates
 from csnet.node import Node
 from csnet.web.pages.auth import PageUser
@@ -29,7 +30,7 @@ def admits(filters: FeedFilters, update: LiveItem | LiveHit) -> bool:
             return False
         return not filters.origin or update.hit.origin == filters.origin
     env = update.item.envelope
-    return env.kind in FEED_KINDS and filters.admits(env, update.restricted)
+    return filters.admits(env, update.restricted)
 
 
 def _row(node: Node, update: LiveItem | LiveHit) -> Row:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from csnet.alerts.feed_query import Seen
 from csnet.alerts.names import Names
 from csnet.correlation.hits import HitView
+from csnet.feed.engine import Seen
 
 EXCERPT = 280
 

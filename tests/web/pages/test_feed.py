@@ -11,10 +11,10 @@ import pytest
 
 from csnet.access import Caller
 from csnet.accounts.members import Member
-from csnet.alerts import feed_query
 from csnet.bus import Event
 from csnet.federation import group_ops
 from csnet.federation.peers import PeerIdentity, add_peer
+from csnet.feed import engine, projection
 from csnet.handling.markings import TLP, Markings
 from csnet.handling.roles import Role
 from csnet.items.envelope import Audience, Envelope, ItemDraft
@@ -60,6 +60,7 @@ def receive_foreign(node: Node, nodes: tuple[str, ...], title: str) -> Envelope:
     env = seal(draft, FOREIGN, origin=FOREIGN.node_id, seq=next(SEQ), created=node.now())
     with node.store.write() as conn:
         item_store.insert_items(conn, [(env, env.to_bytes())], node.now())
+        projection.project(conn, [env])  # as receiving does
     node.bus.publish([Event.item(env.id, env.origin, env.kind, env.created)])
     return env
 
@@ -178,9 +179,15 @@ def test_bounded_scan_offers_older_link(
     node: Node, author: Member, browser: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     post(node, author, title="Old match", tags=["rare"])
-    for i in range(5):
-        post(node, author, title=f"Filler {i}")
-    monkeypatch.setattr(feed_query, "MAX_SCAN", 3)
+    for i in range(5):  # tagged too, but the author's own (TLP:RED): the reader skips them
+        secret = NewItem(
+            "alert",
+            alert_body(title=f"Filler {i}", tags=["rare"]),
+            markings=Markings(tlp=TLP.RED),
+            audience_members=(author.id,),
+        )
+        publish(node, Caller(author), secret)
+    monkeypatch.setattr(engine, "MAX_SCAN", 3)
     html = page(browser, tag="rare")
     assert titles(html) == [] and 'rel="next"' in html and "search further back" in html
     found = re.search(r'href="(/\?[^"]+)" rel="next"', html)
