@@ -3,7 +3,9 @@
 Loads a realistic mix of alerts and notes (urgencies, tags, routes, places, phone numbers in the
 text) through the service layer, then requests each page many times in process and reads the
 server's own time from the `Server-Timing` header (first byte, without the network's share).
-Target: feed and search p95 ≤ 100 ms.
+Target: feed and search p95 ≤ 100 ms; the feed filtered by urgency, by route and by tag (one
+index walk each, csnet/feed/index.py) p95 ≤ 1.2 × the unfiltered feed's p95, printed as
+`ratio_filtered_p95_to_unfiltered_p95` per filter.
 
 Prints a few readable lines and, as its last line, one JSON object with the figures.
 Usage: python benchmarks/bench_pages.py [--items 100000] [--requests 200] [--record]
@@ -154,6 +156,8 @@ def pages(client: TestClient, csrf: str, probe: str) -> dict[str, Callable[[], A
         "feed": lambda: client.get("/"),
         "feed_older": lambda: client.get(older),
         "feed_flash": lambda: client.get("/?urgency=FLASH"),
+        "feed_by_route": lambda: client.get("/?route=Western+Balkan"),
+        "feed_by_tag": lambda: client.get("/?tag=ferry"),
         "feed_route": lambda: client.get("/?route=Western+Balkan&tag=ferry"),
         "search_phone": lambda: client.post(
             "/search",
@@ -165,6 +169,15 @@ def pages(client: TestClient, csrf: str, probe: str) -> dict[str, Callable[[], A
         ),
         "item": lambda: client.get(f"/items/{probe}"),
     }
+
+
+FILTERED = {"urgency": "feed_flash", "route": "feed_by_route", "tag": "feed_by_tag"}
+
+
+def ratios(figures: dict[str, Any]) -> dict[str, float]:
+    """Each filtered feed's p95 over the unfiltered feed's, from the same run."""
+    unfiltered = figures["feed_p95_ms"]
+    return {f: round(figures[f"{page}_p95_ms"] / unfiltered, 2) for f, page in FILTERED.items()}
 
 
 def main() -> None:
@@ -194,6 +207,7 @@ def main() -> None:
         }
         for name, request in pages(client, csrf, probe).items():
             figures |= measure(name, request, args.requests)
+        figures["ratio_filtered_p95_to_unfiltered_p95"] = ratios(figures)
         client.close()
         node.close()
     if args.record:
