@@ -99,15 +99,15 @@ def scan(
     cursor, scanned, step = before, 0, limit
     while scanned < max_scan:
         size, step = min(step, max_scan - scanned), min(4 * step, BATCH)
-        rows = newest(conn, scope, cursor, size)
-        scanned += len(rows)
-        for row in rows:
+        window = newest(conn, scope, cursor, size)
+        scanned += window.read
+        for row in window.rows:
             seen = visible(reader, row, scope.filters)
             if seen is not None:
                 entries.append(seen)
                 if len(entries) == limit:
                     return FeedPage(entries, row.key, False)
-        if len(rows) < size:
+        if window.read < size:
             return FeedPage(entries, None, False)
-        cursor = rows[-1].key
+        cursor = window.last
     return FeedPage(entries, cursor, True)

@@ -4,11 +4,11 @@ route, origin or kind), joined to the items by primary key."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, or_, select, true
 
 from csnet.feed.facts import FEED_KINDS, fold
 from csnet.feed.filters import NO_FILTERS, FeedFilters
@@ -51,8 +51,49 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def newest(conn: Connection, scope: Scope, before: Key | None, limit: int) -> list[FeedRow]:
-    """Up to `limit` rows of the scope older than `before` (None: from the newest), newest first."""
+@dataclass(frozen=True)
+class Window:
+    """The rows of one read that pass the scope, and how far the read went."""
+
+    rows: list[FeedRow]
+    read: int  # rows read (fewer than asked: nothing older is left)
+    last: Key | None  # the oldest row read, where the next read goes on
+
+
+def newest(conn: Connection, scope: Scope, before: Key | None, size: int) -> Window:
+    """The scope's rows among the next `size` older than `before` (None: from the newest).
+
+    A group filter is checked on the rows read, not walked: no index orders an audience by
+    time, so it is one bounded window of the other filters' walk, then the group's rows."""
+    if not scope.filters.group:
+        rows = _rows(conn, _select(scope, before, size, *_ROW))
+        return Window(rows, len(rows), rows[-1].key if rows else None)
+    others = replace(scope, filters=replace(scope.filters, group=""))
+    keys = [(utc(c), str(i)) for c, i in conn.execute(_select(others, before, size))]
+    if not keys:
+        return Window([], 0, None)
+    f = feed_items.c
+    query = (
+        select(f.created, f.item_id, *_ROW)
+        .join(items, items.c.id == f.item_id)
+        .where(f.item_id.in_([i for _, i in keys]), _in_group(scope.filters.group))
+    )
+    rows = sorted(_rows(conn, query), key=lambda r: r.key, reverse=True)
+    return Window(rows, len(keys), keys[-1])
+
+
+_ROW = (items.c.envelope, items.c.superseded_by, items.c.received)
+
+
+def _rows(conn: Connection, query: Select[Any]) -> list[FeedRow]:
+    return [
+        FeedRow((utc(c), str(i)), bytes(raw), sup, utc(rec))
+        for c, i, raw, sup, rec in conn.execute(query)
+    ]
+
+
+def _select(scope: Scope, before: Key | None, size: int, *extra: Any) -> Select[Any]:
+    """(created, id, *extra) of the scope's next `size` rows, newest first, by one index walk."""
     f, t = feed_items.c, feed_tags.c
     tag = scope.filters.tag
     # why: with a tag, the walk (and so the order and the keyset) is on the tag's own index
@@ -61,21 +102,27 @@ def newest(conn: Connection, scope: Scope, before: Key | None, limit: int) -> li
     if tag:
         source = feed_tags.join(feed_items, f.item_id == t.item_id)
     query = (
-        select(created, item_id, items.c.envelope, items.c.superseded_by, items.c.received)
+        select(created, item_id, *extra)
         .select_from(source.join(items, items.c.id == item_id))
         .where(*_conditions(scope), _after(created, item_id, before))
         .where(items.c.superseded_by.is_(None), items.c.tombstoned.is_(False))
         .order_by(created.desc(), item_id.desc())
-        .limit(limit)
+        .limit(size)
     )
     if tag:
         query = query.where(t.tag == fold(tag))
     if scope.since is not None:
         query = query.where(created > scope.since)
-    return [
-        FeedRow((utc(c), str(i)), bytes(raw), sup, utc(rec))
-        for c, i, raw, sup, rec in conn.execute(query)
-    ]
+    return query
+
+
+def _in_group(group: str) -> ColumnElement[bool]:
+    audience = item_audience.c
+    return (
+        select(audience.item_id)
+        .where(audience.item_id == feed_items.c.item_id, audience.target == f"group:{group}")
+        .exists()
+    )
 
 
 def _conditions(scope: Scope) -> list[ColumnElement[bool]]:
@@ -91,12 +138,7 @@ def _conditions(scope: Scope) -> list[ColumnElement[bool]]:
     if wanted.origin:
         found.append(f.origin == wanted.origin)
     if wanted.group:
-        audience = item_audience.c
-        found.append(
-            select(audience.item_id)
-            .where(audience.item_id == f.item_id, audience.target == f"group:{wanted.group}")
-            .exists()
-        )
+        found.append(_in_group(wanted.group))
     return found
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from csnet import access
 from csnet.access import Caller
 from csnet.accounts.members import Member
+from csnet.federation import group_ops
 from csnet.feed import engine
 from csnet.feed.engine import FeedPage, read_page
 from csnet.feed.filters import FeedFilters
@@ -124,3 +125,23 @@ def test_one_groups_query_per_page(
     page = read_page(node, Caller(officer), limit=20)
     assert len(page.entries) == 20 and calls == [node.node_id]
     assert engine.MAX_SCAN >= 20
+
+
+def test_group_filter_reads_bounded_windows_and_pages_on(
+    node: Node, officer: Member, clock: FakeClock
+) -> None:
+    group = group_ops.create(node, "Aegean", "admin:test").id
+    for i in range(6):
+        shared = (group,) if i % 3 == 0 else ()
+        new = NewItem("alert", alert_body(title=f"A{i}"), audience_groups=shared)
+        publish(node, Caller(officer), new)
+        clock.advance(seconds=1)
+    caller, wanted = Caller(officer), FeedFilters(group=group)
+    first = read_page(node, caller, wanted, limit=1)
+    assert titles(first) == ["A3"]
+    second = read_page(node, caller, wanted, before=first.next_before, limit=1)
+    assert titles(second) == ["A0"]
+    bounded = read_page(node, caller, wanted, limit=5, max_scan=2)
+    assert titles(bounded) == [] and bounded.bounded
+    rest = read_page(node, caller, wanted, before=bounded.next_before, limit=5)
+    assert titles(rest) == ["A3", "A0"] and rest.next_before is None

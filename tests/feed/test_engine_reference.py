@@ -16,6 +16,7 @@ from csnet.access import Caller
 from csnet.accounts.members import Member
 from csnet.alerts import actions
 from csnet.errors import CsnetError
+from csnet.federation import group_ops
 from csnet.feed.engine import Reader, Seen, read_page
 from csnet.feed.facts import FEED_KINDS
 from csnet.feed.filters import FeedFilters
@@ -50,6 +51,7 @@ class Spec:
     route: str | None
     privacy: str  # plain | personal | red (local) or addressed elsewhere (foreign)
     later: int  # seconds after the previous item (0: the same time)
+    grouped: bool = False  # addressed to the node's sharing group too
 
 
 specs = st.builds(
@@ -61,6 +63,7 @@ specs = st.builds(
     route=st.sampled_from(ROUTES),
     privacy=st.sampled_from(["plain", "plain", "personal", "red"]),
     later=st.integers(0, 2),
+    grouped=st.booleans(),
 )
 changes = st.lists(st.tuples(st.sampled_from(["correct", "erase"]), st.integers(0, 20)), max_size=3)
 filters = st.builds(
@@ -69,6 +72,7 @@ filters = st.builds(
     tag=st.sampled_from(["", "boat", "sar", "TRUCK"]),
     route=st.sampled_from(["", "central MEDITERRANEAN", "Western Balkan"]),
     origin=st.sampled_from(["", "local", FOREIGN.node_id]),
+    group=st.sampled_from(["", "", "mine"]),
 )
 
 
@@ -83,7 +87,7 @@ def _body(spec: Spec, parent: str | None) -> dict[str, Any]:
     return alert_body(urgency=spec.urgency, tags=list(spec.tags), **route, **extra)
 
 
-def _local(node: Node, who: Member, spec: Spec, parent: str | None) -> Envelope:
+def _local(node: Node, who: Member, spec: Spec, parent: str | None, group: str) -> Envelope:
     body = _body(spec, parent)
     kind = (
         "reply" if "text" in body and len(body) == 1 else ("note" if "topic" in body else "alert")
@@ -96,6 +100,7 @@ def _local(node: Node, who: Member, spec: Spec, parent: str | None) -> Envelope:
         body,
         markings=markings,
         audience_members=(who.id,) if red else (),
+        audience_groups=(group,) if spec.grouped else (),
         replies_to=parent if kind == "reply" else None,
     )
     return publish(node, Caller(who), new)
@@ -116,6 +121,14 @@ def _foreign(node: Node, spec: Spec) -> Envelope:
     return env
 
 
+def _parent(stored: list[Envelope], author: Member) -> str | None:
+    """The item a reply answers: the last one, if its author may reply without a justification."""
+    last = stored[-1] if stored else None
+    if last is None or last.author != author.id or last.markings.subjects:
+        return None
+    return last.id
+
+
 def _change(node: Node, authors: list[Member], made: list[Envelope], change: tuple[str, int]):
     what, index = change
     if not made:
@@ -134,10 +147,11 @@ def _change(node: Node, authors: list[Member], made: list[Envelope], change: tup
         pass  # erased or corrected already: nothing to change
 
 
-def _admits(wanted: FeedFilters, env: Envelope, restricted: bool, local: str) -> bool:
+def _admits(wanted: FeedFilters, env: Envelope, restricted: bool) -> bool:
     """The filters as the feed has always defined them, read from the body itself."""
-    origin = local if wanted.origin == "local" else wanted.origin
-    if origin and env.origin != origin:
+    if wanted.origin and env.origin != wanted.origin:
+        return False
+    if wanted.group and wanted.group not in env.audience.groups:
         return False
     if not (wanted.urgency or wanted.tag or wanted.route):
         return True
@@ -165,7 +179,7 @@ def reference(
         if env.kind not in kinds or superseded_by or tombstoned:
             continue
         seen = reader.see(StoredItem(env, bytes(raw), superseded_by, False, received))
-        if seen is not None and _admits(wanted, env, seen.restricted, node.node_id):
+        if seen is not None and _admits(wanted, env, seen.restricted):
             found.append(seen)
     return sorted(found, key=lambda s: (s.item.envelope.created, s.item.envelope.id), reverse=True)
 
@@ -202,23 +216,22 @@ def test_pages_are_the_reference_pages(
     stored: list[Envelope] = []
     for spec in made:
         clock.advance(seconds=spec.later)
-        parent = (
-            stored[-1].id if stored and stored[-1].author == members[spec.author % 2].id else None
-        )
+        parent = _parent(stored, members[spec.author % 2])
         if spec.author == 2:
             stored.append(_foreign(node, spec))
         else:
-            stored.append(_local(node, members[spec.author], spec, parent))
+            stored.append(_local(node, members[spec.author], spec, parent, _group(node)))
     for change in changed:
         _change(node, members[:2], stored, change)
     caller = Caller(members[reader], "case 12/2026" if justified else None)
-    expected = reference(node, caller, wanted, kinds)
     as_run = FeedFilters(
         urgency=wanted.urgency,
         tag=wanted.tag,
         route=wanted.route,
         origin=node.node_id if wanted.origin == "local" else wanted.origin,
+        group=_group(node) if wanted.group else "",
     )
+    expected = reference(node, caller, as_run, kinds)
     before, start = None, 0
     while True:
         page = read_page(
@@ -238,6 +251,14 @@ def test_pages_are_the_reference_pages(
 
 
 _MEMBERS: dict[str, list[Member]] = {}
+_GROUPS: dict[str, str] = {}
+
+
+def _group(node: Node) -> str:
+    """A sharing group of the node's own, made once per node."""
+    if node.node_id not in _GROUPS:
+        _GROUPS[node.node_id] = group_ops.create(node, "Aegean", "admin:test").id
+    return _GROUPS[node.node_id]
 
 
 def _members(node: Node) -> list[Member]:
