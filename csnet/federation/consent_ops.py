@@ -29,7 +29,7 @@ from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
-from csnet.pipeline.seal import NODE_AUTHOR, issue  # the CLI acts for the whole node
+from csnet.pipeline.seal import NODE_AUTHOR, issue, issuing  # the CLI acts for the whole node
 from csnet.pipeline.source import Source
 from csnet.store import item_store
 
@@ -99,7 +99,7 @@ def _decided_by(node: Node, conn: Connection, item_id: str, issuer: Issuer) -> E
 def grant(node: Node, item_id: str, request: Request, issuer: Issuer) -> consent.Grant:
     """Issue a consent for this node's H2 item; it replaces any earlier one for the item."""
     _check_request(node, request)
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         env = _decided_by(node, conn, item_id, issuer)
         issued = _issue(node, conn, env, request, issuer.author)
         _audit(node, conn, issuer, issued, "granted")
@@ -109,7 +109,7 @@ def grant(node: Node, item_id: str, request: Request, issuer: Issuer) -> consent
 def withdraw(node: Node, item_id: str, issuer: Issuer) -> consent.Grant:
     """Withdraw the consent for an item: a consent naming nobody, sent to everyone the earlier
     one reached."""
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         env = _decided_by(node, conn, item_id, issuer)
         current = consent.View(conn).grant(env.id, node.node_id)
         if current is None or current.state(node.now()) == "withdrawn":

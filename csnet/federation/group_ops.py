@@ -24,7 +24,7 @@ from csnet.items.envelope import Audience, Envelope
 from csnet.items.fields import format_utc
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
-from csnet.pipeline.seal import NODE_AUTHOR, issue
+from csnet.pipeline.seal import NODE_AUTHOR, issue, issuing
 from csnet.pipeline.source import Source
 
 
@@ -101,7 +101,7 @@ def create(node: Node, name: str, actor: str) -> groups.Group:
     if not 1 <= len(name) <= 200:
         raise BadInput("a group name has 1 to 200 characters", code="bad_group_name")
     safe_text.require_line(name, "name", code="bad_group_name")
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         created = format_utc(node.now())
         gid = links.group_id(node.node_id, name, created)
         if groups.get_group(conn, gid) is not None:
@@ -114,7 +114,7 @@ def create(node: Node, name: str, actor: str) -> groups.Group:
 
 def add(node: Node, gid: str, member: str, actor: str) -> groups.Group:
     """Invite a peered node into a group this node owns; every member learns the change."""
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         group = _owned(node, conn, gid)
         if member in group.members:
             raise Conflict(f"{member} is already a member", code="already_member")
@@ -129,7 +129,7 @@ def add(node: Node, gid: str, member: str, actor: str) -> groups.Group:
 
 def remove(node: Node, gid: str, member: str, actor: str) -> groups.Group:
     """Take a node out of a group this node owns; it is told too, and stops receiving its items."""
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         group = _owned(node, conn, gid)
         if member == node.node_id:
             raise BadInput("the owner node cannot leave its own group", code="owner_stays")
@@ -147,7 +147,7 @@ def rekey(node: Node, gid: str, actor: str) -> groups.Group:
     were turned on, or to retire a key that may have leaked."""
     if not node.settings.prescreen_bloom:
         raise Conflict("pre-screens are off (setting prescreen_bloom)", code="prescreen_disabled")
-    with node.store.write() as conn:
+    with issuing(node) as conn:
         group = _owned(node, conn, gid)
         env = prescreen_keys.issue(node, conn, group)
         _audit(node, conn, actor, env, group, f"pre-screen key, epoch {env.body['epoch']}")

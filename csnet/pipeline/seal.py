@@ -3,7 +3,8 @@ apply it; and the node's own items (membership, group keys, consents) issued in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -14,11 +15,12 @@ from csnet.items.kinds import validate_draft
 from csnet.items.signing import ItemDraft, seal
 from csnet.node import Node
 from csnet.pipeline import link_facts
-from csnet.pipeline.apply import apply
+from csnet.pipeline.apply import Applied, announce, apply
 from csnet.pipeline.source import Source
 from csnet.store import item_store
 
 NODE_AUTHOR = "node"  # the author of the node's own items, not a member
+_PENDING = "csnet.issued"  # what `issuing` announces after the commit
 
 
 def seal_batch(
@@ -45,11 +47,30 @@ def judge_links(
         view.add(env)
 
 
+@contextmanager
+def issuing(node: Node) -> Iterator[Connection]:
+    """A write transaction in which the node issues its own items (`issue`): they are
+    announced on the bus, and peers are pushed to, after the commit, as published items are."""
+    pending = Applied()
+    with node.store.write() as conn:
+        conn.info[_PENDING] = pending
+        try:
+            yield conn
+        finally:
+            del conn.info[_PENDING]  # why: info outlives the checkout with the pooled connection
+    announce(node, pending)
+
+
 def issue(node: Node, conn: Connection, draft: ItemDraft, source: Source) -> Envelope:
     """The node's own item, checked, sealed, stored and projected (outbox included) in the
-    caller's transaction."""
+    transaction of `issuing`, which announces it after the commit."""
+    pending = conn.info.get(_PENDING)
+    if not isinstance(pending, Applied):
+        raise RuntimeError("issue() runs inside `with issuing(node) as conn:`")
     [env] = seal_batch(node, conn, [(draft, validate_draft(draft))])
     # why: the node itself acts, as a supervisor would
     judge_links(node, conn, [env], links.Publisher(draft.author, supervisor=True))
-    apply(node, conn, [env], source)
+    applied = apply(node, conn, [env], source)
+    pending.stored += applied.stored
+    pending.events += applied.events
     return env

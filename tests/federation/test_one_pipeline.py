@@ -109,6 +109,16 @@ def test_the_nodes_own_items_go_through_the_pipeline(peered: Pair, seen: Seen) -
     assert held is not None and held.envelope.body["group_id"] == group.id
 
 
+def test_the_nodes_own_items_are_announced_after_the_commit_only(peered: Pair) -> None:
+    a = peered.a
+    before = a.bus.latest_seq
+    group_ops.create(a, "Aegean desk", "host:test")
+    assert a.bus.latest_seq == before + 1  # the group item, as the live feeds see it
+    with pytest.raises(CsnetError):
+        group_ops.add(a, "grp-does-not-exist", peered.b.node_id, "host:test")
+    assert a.bus.latest_seq == before + 1
+
+
 def test_a_kind_needing_an_unregistered_projection_is_refused_unstored(peered: Pair) -> None:
     kinds.register_kind("pipeline_probe", Note, projections=("nobody_registered_this",))
     try:

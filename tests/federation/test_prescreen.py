@@ -20,7 +20,7 @@ from csnet.items.keys import b64url
 from csnet.items.kinds import validate_body
 from csnet.items.signing import ItemDraft
 from csnet.node import Node
-from csnet.pipeline.seal import NODE_AUTHOR, issue
+from csnet.pipeline.seal import NODE_AUTHOR, issue, issuing
 from csnet.pipeline.source import Source
 from csnet.transport import PeerError
 from tests.federation.conftest import Pair
@@ -105,7 +105,7 @@ def test_keys_not_from_the_owner_are_ignored(screening: Pair) -> None:
         markings=Markings(tlp=TLP.AMBER),
         body=body,
     )
-    with pytest.raises(Forbidden) as caught, screening.b.store.write() as conn:
+    with pytest.raises(Forbidden) as caught, issuing(screening.b) as conn:
         issue(
             screening.b, conn, draft, Source.node(screening.b.node_id)
         )  # the link rule refuses it unstored
