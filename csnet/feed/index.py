@@ -4,6 +4,7 @@ route, origin or kind), joined to the items by primary key."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,15 @@ from csnet.store.item_store import StoredItem
 from csnet.store.tables import feed_items, feed_tags, item_audience, items
 
 Key = tuple[datetime, str]  # (created, id): the keyset of the feed
+_ITEM_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def key_of(created: str, item_id: str) -> Key:
+    """The keyset a paging cursor's two parts name (ValueError if they name none): a cursor
+    that is not one this node wrote is refused, not read as an empty page."""
+    if not _ITEM_ID.fullmatch(item_id):
+        raise ValueError("not an item id")
+    return utc(datetime.fromisoformat(created)).astimezone(UTC), item_id
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -40,8 +41,18 @@ def test_malformed_json_422(client: Any) -> None:
     _assert_error_body(response, 422)
 
 
-def test_bad_cursor_422(client: Any) -> None:
-    _assert_error_body(client.get("/api/v1/alerts", params={"before": "!!"}), 422)
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!",
+        base64.urlsafe_b64encode(b"2026-01-01|'; drop").decode(),  # well-formed, names no item
+        base64.urlsafe_b64encode(b"2026-01-01|" + b"A" * 64).decode(),
+    ],
+)
+def test_bad_cursor_422(client: Any, cursor: str) -> None:
+    response = client.get("/api/v1/alerts", params={"before": cursor})
+    _assert_error_body(response, 422)
+    assert response.json()["error"]["code"] == "bad_cursor"
 
 
 def test_bad_item_id_422(client: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,7 +16,7 @@ from csnet.access import Caller
 from csnet.alerts import actions
 from csnet.errors import BadInput
 from csnet.feed import engine
-from csnet.feed.index import Key, utc
+from csnet.feed.index import Key, key_of
 from csnet.items.bodies import Alert as AlertBody
 from csnet.items.bodies import Note as NoteBody
 from csnet.items.envelope import Envelope
@@ -104,7 +104,7 @@ def _decode_cursor(text: str | None) -> Key | None:
         return None
     try:
         created, item_id = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        return utc(datetime.fromisoformat(created)).astimezone(UTC), item_id
+        return key_of(created, item_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadInput("before: not a cursor from next_before", code="bad_cursor") from None
 

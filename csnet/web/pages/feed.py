@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from csnet.errors import BadInput
 from csnet.federation import group_ops
 from csnet.feed import engine
 from csnet.feed.filters import FeedFilters
-from csnet.feed.index import Key
+from csnet.feed.index import Key, key_of
 from csnet.items.bodies import FRONTEX_ROUTES, Urgency
 from csnet.node import Node
 from csnet.reading import audit_consultation
@@ -56,11 +55,10 @@ def decode_cursor(text: str) -> Key | None:
         return None
     try:
         created, item_id = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        when = datetime.fromisoformat(created)
+        return key_of(created, item_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         broken = _("This page link is broken; start from the newest.")
         raise BadInput(broken, code="bad_cursor") from None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC), item_id
 
 
 def _choices(node: Node, names: Names) -> dict[str, Any]:
