@@ -171,3 +171,9 @@ def test_the_fold_table_stays_bounded_on_texts_of_rare_characters() -> None:
     rare = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 2 * text_module.TABLE_LIMIT))
     assert working_copy(rare).text == reference_text.working_copy(rare).text
     assert len(text_module._FOLDED) <= text_module.TABLE_LIMIT
+
+
+@pytest.mark.parametrize("word", ["PAKİSTANİ", "pakıstanı", "Pakistani"])
+def test_a_turkish_capital_in_a_nationality_names_the_state(word: str) -> None:
+    found = extract(f"Broker holds {word} passport AB1234567 at the port").found
+    assert [f.indicator.value for f in found] == ["PAK:P:AB1234567"]

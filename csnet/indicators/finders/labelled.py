@@ -137,8 +137,14 @@ def _documents(text: str, starts: list[int]) -> Iterator[Candidate]:
 
 def document_state(match: re.Match[str]) -> str | None:
     if match["nationality"]:
-        return NATIONALITIES[match["nationality"].lower()]
+        return NATIONALITIES.get(nationality_key(match["nationality"]))
     return match["before"] or match["after"]
+
+
+def nationality_key(word: str) -> str:
+    """The word as NATIONALITIES spells it. The case-blind pattern also matches Turkish capitals
+    ("PAKİSTANİ": İ lower-cases to i and a combining dot; ı to itself), which the table lacks."""
+    return word.lower().replace("\u0307", "").replace("ı", "i")
 
 
 def _plates(text: str, starts: list[int]) -> Iterator[Candidate]:

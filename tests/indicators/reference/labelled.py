@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from csnet.indicators.base import Hint
 from csnet.indicators.finders.base import Candidate, single
+from csnet.indicators.finders.labelled import nationality_key
 
 # Labels by ICAO document type: P passport, I identity card (CNIC, tazkira, kimlik …). English,
 # Urdu, Arabic, Persian/Dari, Pashto, Spanish, French, Italian, Greek, Turkish.
@@ -95,7 +96,8 @@ def _documents(text: str) -> Iterator[Candidate]:
 
 def document_state(match: re.Match[str]) -> str | None:
     if match["nationality"]:
-        return NATIONALITIES[match["nationality"].lower()]
+        # the one change since the copy: Turkish capitals no longer raise (see the fast path)
+        return NATIONALITIES.get(nationality_key(match["nationality"]))
     return match["before"] or match["after"]
 
 
