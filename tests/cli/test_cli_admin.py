@@ -265,3 +265,17 @@ def test_audit_export_time_window(data_dir: Path, tmp_path: Path) -> None:
         "audit", "export", "--since", "2000-01-01T00:00:00", "--data-dir", str(data_dir)
     )
     assert code == 0 and '"member_change"' in out
+
+
+def test_serve_reads_the_client_address_from_the_connection_not_from_headers(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lockouts count, and the audit log records, the client's address: X-Forwarded-For, which
+    any local client can send, must not choose it."""
+    import uvicorn
+
+    given: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
+    code, out = run("serve", "--port", "0", "--data-dir", str(data_dir))
+    assert code == 0, out
+    assert given["proxy_headers"] is False
