@@ -21,12 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from argon2 import PasswordHasher
-from common import alert_body
+from common import alert_body, officer_with_token
 
-from csnet.accounts import members, tokens
 from csnet.federation import handshake, invite_ops
-from csnet.handling.roles import Role
 from csnet.node import init_node, open_node
 from csnet.settings import load_settings, write_config
 from csnet.web.peer_transport import HttpPeerTransport
@@ -36,7 +33,6 @@ COUNTRIES = ("GR", "IT", "ES", "MT", "CY", "HR", "PT", "FR", "DE", "NL")
 WAIT_S = 10.0  # an alert not seen within this is counted lost
 GAP_S = 0.02  # pause before each post, as in the Synapse harness (GAP_MS=20)
 WARMUP = 20  # first posts of each path not counted, as in the Synapse harness
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def free_port() -> int:
@@ -71,20 +67,8 @@ class Server:
         self.node_id = node.node_id
         config = {"node_name": name, "country": country, "agency": f"Bench agency {index}"}
         write_config(self.dir, {**config, "port": self.port, "log_level": "warning"})
-        with node.store.write() as conn:
-            member, _totp = members.add_member(
-                conn,
-                username="officer",
-                display_name="Officer",
-                role=Role.OFFICER,
-                password="benchmark password",
-                now=node.now(),
-                hasher=FAST_HASHER,
-            )
-            _info, self.token = tokens.create_token(
-                conn, member.id, "bench", ["read", "write"], node.now(), 30
-            )
-        self.member = member
+        caller, self.token = officer_with_token(node)
+        self.member = caller.member
         node.close()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = self.dir / "serve.log"

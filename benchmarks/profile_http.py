@@ -34,37 +34,20 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
-from argon2 import PasswordHasher
-from common import alert_body, machine
+from common import FAST_HASHER, alert_body, machine, officer_with_token
 from sqlalchemy import event
 
 from csnet.access import Caller
-from csnet.accounts import members, tokens
 from csnet.handling.markings import TLP, Markings
-from csnet.handling.roles import Role
 from csnet.node import Node, init_node
 from csnet.publishing import NewItem, publish
 from csnet.web.app import create_app
 
 WARMUP = 20
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _officer(node: Node) -> tuple[Caller, str]:
-    with node.store.write() as conn:
-        member, _totp = members.add_member(
-            conn,
-            username="officer",
-            display_name="Officer",
-            role=Role.OFFICER,
-            password="benchmark password",
-            now=node.now(),
-            hasher=FAST_HASHER,
-        )
-        _info, secret = tokens.create_token(
-            conn, member.id, "bench", ["read", "write"], node.now(), 1
-        )
-    return Caller(member), secret
+    return officer_with_token(node, token_days=1)
 
 
 def _summary(values: list[float]) -> dict[str, float]:

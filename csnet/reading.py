@@ -5,6 +5,7 @@ acknowledgements of a thread."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from csnet.access import Caller, actor_of, ask, require
 from csnet.audit import AuditAction, AuditEntry, append, append_many
@@ -53,23 +54,41 @@ def audit_consultation(
     node: Node, caller: Caller, envelopes: Sequence[Envelope], via: str | None = None
 ) -> None:
     """LED Art 25: each item with personal data shown to a member, with the justification."""
-    if not envelopes:
+    audit_consultations(
+        node,
+        caller,
+        [
+            (
+                env.id,
+                {
+                    "kind": env.kind,
+                    "subjects": [s.value for s in env.markings.subjects],
+                    **({"via": via} if via else {}),
+                },
+            )
+            for env in envelopes
+        ],
+    )
+
+
+def audit_consultations(
+    node: Node, caller: Caller, shown: Sequence[tuple[str, dict[str, Any]]]
+) -> None:
+    """One consultation entry per (item id, details) shown to the member: the one shape of a
+    consultation, whatever was shown (an item, a disclosure request's value)."""
+    if not shown:
         return
     entries = [
         AuditEntry(
             actor=f"member:{caller.member.id}",
             action=AuditAction.CONSULTATION,
-            item_id=env.id,
+            item_id=item_id,
             justification=caller.justification,
             recipients=(f"member:{caller.member.id}",),
-            details={
-                "kind": env.kind,
-                "subjects": [s.value for s in env.markings.subjects],
-                **({"via": via} if via else {}),
-            },
+            details=details,
             personal_data=True,
         )
-        for env in envelopes
+        for item_id, details in shown
     ]
     with node.store.write() as conn:
         append_many(conn, entries, node.now())

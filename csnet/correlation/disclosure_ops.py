@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from csnet.access import Caller, ask
-from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.audit.entries import MAX_JUSTIFICATION
 from csnet.correlation import disclosures
 from csnet.correlation.disclosures import ANSWER_KIND, REQUEST_KIND, Request
@@ -37,6 +36,7 @@ from csnet.items.indicator_body import INDICATOR_KIND
 from csnet.items.item_indicators import indicators_of
 from csnet.node import Node
 from csnet.publishing import AUTHOR_ROLES, NewItem, publish
+from csnet.reading import audit_consultations
 from csnet.store import item_store
 from csnet.store.item_store import StoredItem
 
@@ -275,22 +275,8 @@ def _shown(node: Node, caller: Caller, rows: list[Request]) -> list[Shown]:
 
 def _audit_consultation(node: Node, caller: Caller, rows: list[Request]) -> None:
     """LED Art 25: each request whose value was shown, with the member's justification."""
-    if not rows:
-        return
-    entries = [
-        AuditEntry(
-            actor=f"member:{caller.member.id}",
-            action=AuditAction.CONSULTATION,
-            item_id=row.request_id,
-            justification=caller.justification,
-            recipients=(f"member:{caller.member.id}",),
-            details={"what": "disclosure_request", "status": row.status},
-            personal_data=True,
-        )
-        for row in rows
-    ]
-    with node.store.write() as conn:
-        append_many(conn, entries, node.now())
+    shown = [(r.request_id, {"what": "disclosure_request", "status": r.status}) for r in rows]
+    audit_consultations(node, caller, shown)
 
 
 def to_json(shown: Shown, node_id: str) -> dict[str, Any]:
