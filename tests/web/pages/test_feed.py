@@ -316,7 +316,9 @@ def test_live_hits_arrive_explained_unless_body_filters(
 ) -> None:
     first = post(node, author, title="First sighting", text="Smuggler's phone +92 300 1234567")
     second = post(node, author, title="Second sighting", text="Same number 0300 1234567")
-    hits = [e for e in entries(read_live(browser, after=0)) if "is-hit" in e["data"]]
+    # why: three events to replay and render (two items, the hit); on a loaded machine over
+    # NATS and PostgreSQL that can take longer than the usual half-second window
+    hits = [e for e in entries(read_live(browser, after=0, seconds=3)) if "is-hit" in e["data"]]
     (hit,) = hits
     assert hit["event"] == "entry" and hit["data"].lstrip().startswith("<li")
     assert (
