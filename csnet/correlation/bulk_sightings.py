@@ -28,6 +28,7 @@ from csnet.correlation.sightings import (
     _key,
     _Value,
     _write,
+    count_item,
 )
 from csnet.node import Node
 from csnet.store.sightings_sql import LOOKUP_CHUNK
@@ -117,13 +118,5 @@ def _held_by_items(
 def _count(row: _Value, new: Sighted, cap: int, held: set[Held], batch: _Batch) -> None:
     """`sightings._sight` without the hits: count the item, and sight it below the cap."""
     mark = (_key(row), new.item_id)
-    if not row.noisy and mark in held:
-        return  # why: an item stored again (a replayed batch) is not a new sighting
-    row.items += 1
-    if row.id:
-        batch.counted[row.id] = row
-    if row.noisy or row.items > cap:
-        row.noisy = True
-        return
-    batch.sighted.append((row, new))
-    held.add(mark)
+    if count_item(row, new, mark in held, cap, batch):
+        held.add(mark)

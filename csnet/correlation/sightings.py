@@ -172,18 +172,26 @@ def _current_in_batch(conn: Connection, news: Sequence[Sighted]) -> dict[str, bo
     return sightings_sql.current_items(conn, sorted(wanted))
 
 
-def _sight(row: _Value, new: Sighted, cap: int, current: Mapping[str, bool], batch: _Batch) -> None:
-    """Count the item for the value; below the cap, add its sighting and its hits."""
-    held = row.held if row.held is not None else {}
-    if not row.noisy and new.item_id in held:
-        return  # why: an item stored again (a replayed batch) is not a new sighting
+def count_item(row: _Value, new: Sighted, seen: bool, cap: int, batch: _Batch) -> bool:
+    """Count the item for the value; True when it is sighted (below the cap). An item `seen`
+    already (stored again by a replayed batch) is not a new sighting."""
+    if not row.noisy and seen:
+        return False
     row.items += 1
     if row.id:
         batch.counted[row.id] = row
     if row.noisy or row.items > cap:
         row.noisy = True
-        return
+        return False
     batch.sighted.append((row, new))
+    return True
+
+
+def _sight(row: _Value, new: Sighted, cap: int, current: Mapping[str, bool], batch: _Batch) -> None:
+    """Count the item for the value; below the cap, add its sighting and its hits."""
+    held = row.held if row.held is not None else {}
+    if not count_item(row, new, new.item_id in held, cap, batch):
+        return
     batch.hits.extend(
         (row, new, other, origin)
         for other, (origin, is_current) in held.items()
