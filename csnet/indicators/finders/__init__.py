@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from csnet.indicators.finders import labelled, links, numbers
+from csnet.indicators.finders import labelled, links, numbers, zones
 from csnet.indicators.finders.base import Candidate, Reading
 
-FINDERS = (links.find, numbers.find, labelled.find)
+FINDERS = (links.find, numbers.find, labelled.find, zones.find)
 
 
 def find_candidates(text: str) -> list[Candidate]:

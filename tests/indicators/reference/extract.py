@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from csnet.indicators import registry
 from csnet.indicators.base import NO_HINT, Hint, InvalidIdentifier
 from csnet.indicators.extract import Extraction, Found, Rejected, _Outcome
+from csnet.indicators.finders import zones
 from csnet.indicators.finders.base import Candidate
 from tests.indicators.reference import labelled, links, numbers
 from tests.indicators.reference.text import Working, working_copy
 
-FINDERS = (links.find, numbers.find, labelled.find)
+# why: zones have no fast path; the reference runs the same finder
+FINDERS = (links.find, numbers.find, labelled.find, zones.find)
 
 
 def find_candidates(text: str) -> list[Candidate]:

@@ -17,11 +17,12 @@ from csnet.indicators.finders.labelled import nationality_key
 # Urdu, Arabic, Persian/Dari, Pashto, Spanish, French, Italian, Greek, Turkish.
 PASSPORT_LABELS = (
     r"passport|travel document|پاسپورٹ|جواز سفر|جواز السفر|الجواز|پاسپورت|گذرنامه|پاسپورټ|"
-    r"pasaporte|passeport|passaporto|διαβατήριο|διαβατηρίου|pasaport|pasaportu"
+    r"pasaporte|passeport|passaporto|διαβατήριο|διαβατηρίου|pasaport|pasaportu|reisepasses|"
+    r"reisepass"
 )
 ID_LABELS = (
     r"identity card|id card|cnic|شناختی کارڈ|بطاقة هوية|بطاقة الهوية|کارت ملی|تذکره|"
-    r"carte d'identité|carta d'identità|ταυτότητα|ταυτότητας|kimlik"
+    r"carte d'identité|carta d'identità|ταυτότητα|ταυτότητας|kimlik|personalausweis"
 )
 # An English nationality word before the label names the issuing state ("Afghan passport").
 NATIONALITIES = {
@@ -68,7 +69,7 @@ DOCUMENT = re.compile(
     rf"(?i:(?P<passport>{PASSPORT_LABELS})|(?P<id>{ID_LABELS})){FILLER}"
     r"(?:(?P<before>[A-Z]{3})[\s:,-]+)?"
     r"(?P<number>(?=[A-Z0-9-]*\d)[A-Z0-9](?:-?[A-Z0-9]){4,16})(?![\w-])"
-    r"(?:\s*\((?P<after>[A-Z]{2,3})\))?"
+    r"(?:\s*\((?P<after>D|[A-Z]{2,3})\))?"
 )
 # Plates: groups of capital Latin or Greek letters and digits, at least one digit.
 PLATE_GROUP = r"(?:[A-ZΑ-Ω]{1,4}|\d{1,5})"
