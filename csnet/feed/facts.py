@@ -10,7 +10,7 @@ from typing import Any
 
 from csnet.items.envelope import Envelope
 
-FEED_KINDS = ("alert", "note", "reply", "ack")
+FEED_KINDS = ("alert", "note", "reply", "ack", "document_fraud")
 
 
 def fold(text: str) -> str:

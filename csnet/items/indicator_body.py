@@ -42,11 +42,9 @@ class IndicatorBody(Body):
         return self
 
 
-def stated_indicators(kind: str, body: Mapping[str, Any]) -> list[Indicator]:
-    """The typed value an `indicator` item states (none for other kinds). A body that no longer
-    reads (a type this version lacks) states nothing rather than stopping correlation."""
-    if kind != INDICATOR_KIND:
-        return []
+def indicator_stated(body: Mapping[str, Any]) -> list[Indicator]:
+    """The typed value an `indicator` item states. A body that no longer reads (a type this
+    version lacks) states nothing rather than stopping correlation."""
     try:
         return [registry.parse(str(body.get("value_type")), str(body.get("value")))]
     except BadInput:

@@ -10,7 +10,7 @@ from csnet.handling.categories import PROTECTED_CATEGORIES, DataSubjectCategory
 from csnet.indicators.base import NO_HINT, Hint, Indicator
 from csnet.indicators.extract import extract
 from csnet.items.envelope import Envelope
-from csnet.items.indicator_body import stated_indicators
+from csnet.items.kinds import stated_indicators
 
 TEXT_FIELDS = ("title", "text", "comment", "context")  # alerts, notes, replies, acks, indicators
 SKIPPED_KINDS = frozenset({"tombstone", "group", "consent"})  # no case content

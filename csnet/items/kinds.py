@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,16 +12,20 @@ from pydantic import BaseModel, ValidationError
 from csnet.errors import BadInput
 from csnet.handling.categories import PersonalDatum
 from csnet.handling.markings import Markings
+from csnet.indicators.base import Indicator
 from csnet.items.bodies import Ack, Alert, GroupChange, Note, RelayConsent, Reply, Tombstone
 from csnet.items.disclosure_bodies import Disclosure, DisclosureRequest
+from csnet.items.document_bodies import FRAUD_KIND, DocumentFraud, fraud_stated
 from csnet.items.envelope import Envelope, ItemFields
-from csnet.items.indicator_body import INDICATOR_KIND, IndicatorBody
+from csnet.items.indicator_body import INDICATOR_KIND, IndicatorBody, indicator_stated
 from csnet.items.keys import NODE_ID_PATTERN
 from csnet.items.prescreen_key import PrescreenKey
 
 KINDS: dict[str, type[BaseModel]] = {}
 REQUIRED_LINKS: dict[str, frozenset[str]] = {}
 KIND_PROJECTIONS: dict[str, tuple[str, ...]] = {}  # the kind's own projections (csnet/pipeline)
+Stated = Callable[[Mapping[str, Any]], list[Indicator]]
+STATED: dict[str, Stated] = {}  # kinds that state typed identifiers, not left to extraction
 LINK_FIELDS = ("supersedes", "replies_to", "refers_to")
 _KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _MAX_ERRORS = 20
@@ -32,10 +37,11 @@ def register_kind(
     *,
     requires: tuple[str, ...] = (),
     projections: tuple[str, ...] = (),
+    stated: Stated | None = None,
 ) -> None:
     """Register a body model; `requires` names the envelope links the kind cannot go without,
     `projections` the projections its items need besides those of every kind
-    (csnet/pipeline/projections.py)."""
+    (csnet/pipeline/projections.py), `stated` reads the typed identifiers a body states."""
     if not _KIND_NAME.fullmatch(name):
         raise ValueError(f"bad kind name {name!r}")
     if KINDS.get(name, model) is not model:
@@ -46,6 +52,14 @@ def register_kind(
     KINDS[name] = model
     REQUIRED_LINKS[name] = frozenset(requires)
     KIND_PROJECTIONS[name] = tuple(projections)
+    if stated is not None:
+        STATED[name] = stated
+
+
+def stated_indicators(kind: str, body: Mapping[str, Any]) -> list[Indicator]:
+    """The typed identifiers a body of `kind` states (none for kinds that state none)."""
+    reader = STATED.get(kind)
+    return [] if reader is None else reader(body)
 
 
 def body_model(kind: str) -> type[BaseModel]:
@@ -161,7 +175,10 @@ register_kind("tombstone", Tombstone, requires=("refers_to",), projections=("dis
 # sharing-group membership (csnet/federation/groups.py)
 register_kind("group", GroupChange, projections=("groups",))
 register_kind("consent", RelayConsent)  # H2 consent to pass an item on (federation/consent.py)
-register_kind(INDICATOR_KIND, IndicatorBody)  # an identifier seen in the field
+# an identifier seen in the field
+register_kind(INDICATOR_KIND, IndicatorBody, stated=indicator_stated)
+# a fraudulent document, as detected (csnet/items/document_bodies.py)
+register_kind(FRAUD_KIND, DocumentFraud, stated=fraud_stated)
 # after a hit, and the holder's answer to it (csnet/correlation/disclosures.py)
 register_kind("disclosure_request", DisclosureRequest, projections=("disclosures",))
 register_kind("disclosure", Disclosure, requires=("refers_to",), projections=("disclosures",))

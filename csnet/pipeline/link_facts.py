@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Select, select
 from csnet.indicators.base import NO_HINT, Hint
 from csnet.items import links, relay
 from csnet.items.envelope import Envelope
-from csnet.items.indicator_body import stated_indicators
 from csnet.items.item_indicators import indicators_of
+from csnet.items.kinds import stated_indicators
 from csnet.store.engine import Store
 from csnet.store.tables import disclosure_requests, group_members, items, peers, sharing_groups
 

@@ -22,6 +22,7 @@ from csnet.web.api import (
     consent,
     disclosures,
     federation,
+    fraud_reports,
     groups,
     health,
     hits,
@@ -179,6 +180,7 @@ def create_app(node: Node) -> FastAPI:
         *(health, auth, members, tokens, items, hits, audit, federation, live, groups, consent),
         disclosures,
         indicators,
+        fraud_reports,
     )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from csnet.errors import BadInput
-from csnet.items.indicator_body import IndicatorBody, stated_indicators
-from csnet.items.kinds import validate_body
+from csnet.items.indicator_body import IndicatorBody
+from csnet.items.kinds import stated_indicators, validate_body
 
 PHONE = {"value_type": "phone", "value": "+923001234567", "context": "recruitment post"}
 

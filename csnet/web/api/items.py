@@ -143,10 +143,10 @@ def _alert(body: AlertIn) -> NewItem:
 async def list_alerts(
     node: NodeDep, who: PresentedDep, limit: Limit = 50, before: Before = None
 ) -> Response:
-    return await answer(node, who, lambda c: _feed(node, c, "alert", limit, before))
+    return await answer(node, who, lambda c: feed_page(node, c, "alert", limit, before))
 
 
-def _feed(node: Node, who: Caller, kind: str, limit: int, before: str | None) -> ItemPage:
+def feed_page(node: Node, who: Caller, kind: str, limit: int, before: str | None) -> ItemPage:
     cursor = _decode_cursor(before)
     return _page(engine.read_page(node, who, kinds=(kind,), limit=limit, before=cursor))
 
@@ -161,7 +161,7 @@ async def post_note(body: NoteIn, node: NodeDep, who: PresentedDep) -> Response:
 async def list_notes(
     node: NodeDep, who: PresentedDep, limit: Limit = 50, before: Before = None
 ) -> Response:
-    return await answer(node, who, lambda c: _feed(node, c, "note", limit, before))
+    return await answer(node, who, lambda c: feed_page(node, c, "note", limit, before))
 
 
 def _ack_summary(held: StoredItem) -> AckSummary:
