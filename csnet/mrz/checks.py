@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csnet.mrz.digits import check_digit
-from csnet.mrz.layouts import Check, Kind, Layout
+from csnet.mrz.layouts import LAYOUTS, Check, Kind, Layout
 from csnet.mrz.repair import Cell, in_filler_run, solve
 from csnet.mrz.result import Finding, Reading, Repair
 
@@ -16,25 +16,36 @@ LABELS = {
 }
 
 
-def _guarded(layout: Layout) -> set[tuple[int, int]]:
+def _guarded_cells(layout: Layout) -> frozenset[tuple[int, int]]:
     """Cells confirmed by a check digit of their own field: the composite leaves them alone."""
     cells: set[tuple[int, int]] = set()
     for check in layout.checks:
         if check.name != "composite":
             for span in (*check.covers, check.digit):
                 cells.update((span.line, c) for c in range(span.start, span.end))
-    return cells
+    return frozenset(cells)
+
+
+def _kinds_of(layout: Layout) -> dict[tuple[int, int], Kind]:
+    """The kind of every cell that belongs to a field; check digits are the rest."""
+    return {
+        (field.span.line, column): field.kind
+        for field in layout.fields
+        for column in range(field.span.start, field.span.end)
+    }
+
+
+# why: built once; hashing a layout per character cost more than the reading itself
+_GUARDED = {layout.name: _guarded_cells(layout) for layout in LAYOUTS}
+_KINDS = {layout.name: _kinds_of(layout) for layout in LAYOUTS}
 
 
 def _kind_at(layout: Layout, line: int, column: int) -> Kind:
-    for field in layout.fields:
-        if field.span.line == line and field.span.start <= column < field.span.end:
-            return field.kind
-    return Kind.CHECK
+    return _KINDS[layout.name].get((line, column), Kind.CHECK)
 
 
 def cells_of(layout: Layout, check: Check, grid: list[list[str]]) -> list[Cell]:
-    fixed = _guarded(layout) if check.name == "composite" else set()
+    fixed = _GUARDED[layout.name] if check.name == "composite" else frozenset()
     cells = []
     for span in check.covers:
         row = grid[span.line]
@@ -46,13 +57,56 @@ def cells_of(layout: Layout, check: Check, grid: list[list[str]]) -> list[Cell]:
     return cells
 
 
+def _chars(check: Check, grid: list[list[str]]) -> str:
+    covered = "".join("".join(grid[s.line][s.start : s.end]) for s in check.covers)
+    return covered + grid[check.digit.line][check.digit.start]
+
+
+def _misplaced(layout: Layout, check: Check, grid: list[list[str]]) -> list[int]:
+    """1-based columns of letters where only digits belong, for the error message."""
+    kinds = _KINDS[layout.name]
+    return [
+        column + 1
+        for span in check.covers
+        for column in range(span.start, span.end)
+        if kinds.get((span.line, column), Kind.CHECK) is Kind.NUMERIC
+        and not grid[span.line][column].isdigit()
+    ]
+
+
+def _repairable(layout: Layout, check: Check, grid: list[list[str]]) -> bool:
+    """Could any reading differ from what was read? Only with a letter where digits belong
+    (forced), or a K or X (a filler, maybe): without one, the check fails as read."""
+    kinds = _KINDS[layout.name]
+    for span in (*check.covers, check.digit):
+        row = grid[span.line]
+        for column in range(span.start, span.end):
+            char = row[column]
+            if char in "KX":
+                return True
+            digits_only = kinds.get((span.line, column), Kind.CHECK) in (Kind.NUMERIC, Kind.CHECK)
+            if digits_only and not char.isdigit() and char != "<":
+                return True
+    return False
+
+
 def run(layout: Layout, check: Check, grid: list[list[str]], reading: Reading) -> bool:
     """Whether `check` holds, repairing the grid where exactly one reading makes it hold."""
+    if holds(check, grid):
+        return True  # why: the common case, without building a reading per character
+    if not _repairable(layout, check, grid):
+        reading.errors.append(_failed(check, _chars(check, grid), _misplaced(layout, check, grid)))
+        return False
     cells = cells_of(layout, check, grid)
     chars = "".join(grid[c.line][c.column] for c in cells)
     solved = solve(chars, cells, holds_with_filler=check.name != "composite")
     if solved is None or solved.ambiguous:
-        reading.errors.append(_failed(check, chars, cells))
+        misplaced = [
+            c.column + 1
+            for c, char in zip(cells[:-1], chars, strict=False)
+            if c.kind is Kind.NUMERIC and not char.isdigit()
+        ]
+        reading.errors.append(_failed(check, chars, misplaced))
         return False
     for cell, found, used in zip(cells, chars, solved.text, strict=True):
         if found != used:
@@ -79,18 +133,16 @@ def _field_at(layout: Layout, cell: Cell) -> str:
 def holds(check: Check, grid: list[list[str]]) -> bool:
     """Whether the check digit holds on the zone as it stands, without any repair."""
     covered = "".join("".join(grid[s.line][s.start : s.end]) for s in check.covers)
-    return check_digit(covered) == grid[check.digit.line][check.digit.start]
+    digit = grid[check.digit.line][check.digit.start]
+    if digit == "<":  # why: an empty optional field may have `<` for its digit, never the composite
+        return check.name != "composite" and not covered.strip("<")
+    return check_digit(covered) == digit
 
 
-def _failed(check: Check, chars: str, cells: list[Cell]) -> Finding:
+def _failed(check: Check, chars: str, letters: list[int]) -> Finding:
     digit = check.digit
     label = LABELS.get(check.name, check.name)
     expected = check_digit(chars[:-1])
-    letters = [
-        c.column + 1
-        for c, char in zip(cells[:-1], chars, strict=False)
-        if c.kind is Kind.NUMERIC and not char.isdigit()
-    ]
     if letters:
         message = f"{label}: not a digit at column {letters[0]}, and no reading holds"
     elif expected is None:

@@ -14,7 +14,7 @@ from csnet.mrz.states import state_name
 
 TYPES = {"P": "passport", "V": "visa", "I": "identity card", "A": "identity card",
          "C": "identity card"}  # fmt: skip
-_CODES = {"TD3": "P", "MRV-A": "V", "MRV-B": "V", "TD1": "ACI", "TD2": "ACIP"}
+CODES = {"TD3": "P", "MRV-A": "V", "MRV-B": "V", "TD1": "ACI", "TD2": "ACIP"}
 _UNGUARDED = "not covered by a check digit"
 
 
@@ -73,7 +73,7 @@ def _code(layout: Layout, raw: str, out: dict[str, Any], reading: Reading) -> No
     code = raw.rstrip("<") or raw
     out["document_code"] = code
     out["document_type"] = TYPES.get(code[:1])
-    if code[:1] not in _CODES[layout.name] or not code.replace("<", "").isalpha():
+    if code[:1] not in CODES[layout.name] or not code.replace("<", "").isalpha():
         reading.errors.append(
             _where(
                 layout.field("document_code"),

@@ -6,20 +6,28 @@ the field and its place. Pure: no I/O; `today` decides expiry and the century of
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from csnet.mrz import checks, fields
+from csnet.mrz import fast as fast_path
 from csnet.mrz.digits import ALPHABET
-from csnet.mrz.layouts import MRV_A, MRV_B, TD1, TD2, TD3, Check, Layout, Span
+from csnet.mrz.layouts import MRV_A, MRV_B, TD1, TD2, TD3, Check, Kind, Layout, Span
 from csnet.mrz.overflow import number_overflow
 from csnet.mrz.result import Finding, Reading, Repair
 from csnet.mrz.zone import MAX_INPUT, fit, shapes, split_lines
 
+_ZONE_LINE = re.compile(r"[A-Z0-9<]+")
+_CONFUSED = re.compile(r"[012568]")  # digits read in a field of letters (repair.TO_LETTER)
+_FILLER_KX = re.compile(r"<<[KX](?:<|$)")  # a misread filler in a name (repair.in_filler_run)
 
-def read(text: str, today: date) -> Reading:
+
+def read(text: str, today: date, *, fast: bool = True) -> Reading:
     """Everything an officer needs to know about one zone (see result.Reading)."""
     if len(text) > MAX_INPUT:
         return _shapeless([], f"an MRZ is at most 90 characters; got {len(text)}")
+    if fast and (quick := fast_path.read(text, today)) is not None:
+        return quick
     lines = split_lines(text)
     fitted = fit(lines)
     if fitted is None:
@@ -28,6 +36,9 @@ def read(text: str, today: date) -> Reading:
     zone, candidates = fitted
     layout = _layout(zone, candidates)
     reading = Reading(layout.name, list(zone))
+    if fast and _clean(layout, zone, reading):
+        fields.decode_fields(layout, reading, today)
+        return reading
     grid = [list(line) for line in zone]
     _foreign(grid, reading)
     fields.repair_letters(layout, grid, reading)
@@ -36,6 +47,30 @@ def read(text: str, today: date) -> Reading:
     reading.lines = ["".join(row) for row in grid]
     fields.decode_fields(layout, reading, today)
     return reading
+
+
+def _clean(layout: Layout, zone: list[str], reading: Reading) -> bool:
+    """The fast path's gate: nothing to repair (alphabet, letter fields, fillers) and every
+    check digit holding as read; anything else takes the full path, which gives the same
+    reading for such a zone (tests/mrz/test_mrz_fast_path.py)."""
+    if not all(_ZONE_LINE.fullmatch(line) for line in zone):
+        return False
+    for field in layout.fields:
+        if field.kind is Kind.ALPHA:
+            value = field.span.of(zone)
+            if _CONFUSED.search(value) or (field.name == "names" and _FILLER_KX.search(value)):
+                return False
+    grid = [list(line) for line in zone]
+    scratch = Reading(None, [])  # why: the overflow's warning counts only if the gate passes
+    if not all(checks.holds(check, grid) for check in _checks(layout, grid, scratch)):
+        return False
+    reading.warnings.extend(scratch.warnings)
+    return True
+
+
+def plain_read(text: str, today: date) -> Reading:
+    """The full path for every zone, without the fast path's gate: the differential reference."""
+    return read(text, today, fast=False)
 
 
 def _shapeless(lines: list[str], why: str) -> Reading:
@@ -97,4 +132,4 @@ def _checks(layout: Layout, grid: list[list[str]], reading: Reading) -> list[Che
     return [overflow if c.name == "document_number" else c for c in layout.checks]
 
 
-__all__ = ["Reading", "Repair", "read"]
+__all__ = ["Reading", "Repair", "plain_read", "read"]
