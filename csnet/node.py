@@ -26,6 +26,7 @@ from csnet.settings import Settings, load_settings, write_config
 from csnet.store import tables
 from csnet.store.engine import Store, sqlite_url
 from csnet.store.migrate import upgrade
+from csnet.store.views import ViewCache
 from csnet.transport import PeerTransport
 
 SESSION_SECRET_FILE = "session.secret"  # noqa: S105 (a file name)
@@ -67,6 +68,8 @@ class Node:
     transport: PeerTransport | None = None
     # Worker processes for signature checks and PSI: started on first use, ended by close().
     workers: WorkerPool = field(default_factory=WorkerPool)
+    # Views of rarely written tables (peers, groups), valid across processes by their stamps.
+    views: ViewCache = field(default_factory=ViewCache)
 
     @property
     def node_id(self) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import consent, framing, groups, outbox, seq_claims
+from csnet.federation import consent, framing, groups, outbox, reach, seq_claims
 from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
 from csnet.items import links, relay, strict_json
@@ -192,7 +192,7 @@ class _Batch:
 def _read_batch(
     node: Node, conn: Connection, claimed: list[str | None], raws: Sequence[Any]
 ) -> _Batch:
-    view = groups.load(conn)
+    view = reach.membership(node.views, conn)
     held = _held(conn, claimed)
     todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
     verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn), node.workers)

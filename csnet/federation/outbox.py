@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from csnet.federation import consent, groups
-from csnet.federation.peers import PeerStatus, list_peers
+from csnet.federation import consent, reach
 from csnet.items import relay
 from csnet.items.envelope import Envelope
 from csnet.store.tables import items, outbox
@@ -31,35 +30,27 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
     return base * (0.75 + 0.25 * (rng or random).random())
 
 
-def active_targets(conn: Connection, view: groups.Membership | None = None) -> list[relay.Target]:
-    """Active peers, with the sharing groups this node's view puts them in."""
-    view = groups.load(conn) if view is None else view
-    return [
-        relay.Target(p.node_id, p.identity.country, view.of(p.node_id))
-        for p in list_peers(conn)
-        if p.status is PeerStatus.ACTIVE
-    ]
-
-
 def enqueue(
     conn: Connection,
     self_id: str,
     envelopes: Sequence[Envelope],
     now: datetime,
     sender: str | None = None,
+    known: reach.Reach | None = None,
 ) -> int:
     """Queue each item for every peer that may receive it; idempotent by (peer, item id).
 
     Sharing groups are resolved here, in the caller's transaction: an item addressed to a group
-    goes to the peers that are members of it now.
+    goes to the peers that are members of it now. `known`: that view as the caller's
+    transaction sees it (the Node's cached one); read from the tables when not given.
     """
     # why: a consent item changes who may receive the item it is about, so it is applied first
     # and the held items whose consent changed are reconsidered with the new ones
     reconsidered = consent.apply_items(conn, self_id, envelopes, now)
-    view = groups.load(conn)
-    targets = active_targets(conn, view)
-    mine = view.of(self_id)
-    rows = _recipient_rows(conn, self_id, [*envelopes, *reconsidered], targets, sender, mine, now)
+    known = reach.load(conn) if known is None else known
+    mine = known.membership.of(self_id)
+    everything = [*envelopes, *reconsidered]
+    rows = _recipient_rows(conn, self_id, everything, known.targets, sender, mine, now)
     consent.drop_unconsented(conn, reconsidered, {(r["peer"], r["item_id"]) for r in rows})
     if not rows:
         return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from csnet.bus import Event
-from csnet.federation import groups, outbox
+from csnet.federation import groups, outbox, reach
 from csnet.pipeline.projections import Applying, projection
 
 
@@ -20,6 +20,8 @@ def apply_groups(applying: Applying) -> Sequence[Event]:
 @projection("outbox", 100)
 def enqueue(applying: Applying) -> Sequence[Event]:
     # why: in the item's transaction, so an acknowledged item is never missing from the outbox
-    node = applying.node
-    outbox.enqueue(applying.conn, node.node_id, applying.stored, node.now(), applying.source.peer)
+    node, conn = applying.node, applying.conn
+    # why: read after the groups projection, whose writes in this transaction move the stamp
+    known = reach.cached(node.views, conn)
+    outbox.enqueue(conn, node.node_id, applying.stored, node.now(), applying.source.peer, known)
     return ()

@@ -363,3 +363,13 @@ feed_tags = Table(
     Column("created", DateTime(timezone=True), nullable=False),
 )
 Index("ix_feed_tags_tag", feed_tags.c.tag, feed_tags.c.created, feed_tags.c.item_id)
+
+# View stamps (0016): one row per cached view (csnet/store/views.py), whose stamp database
+# triggers change in the transaction of every write to the tables behind the view, so a process
+# holding the view sees another process's change by reading one value.
+view_stamps = Table(
+    "view_stamps",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("stamp", BigInteger, nullable=False),
+)
