@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from csnet.audit.entries import GENESIS_HASH, AuditEntry, build_row, format_at, normalise
 from csnet.errors import IntegrityFailure
+from csnet.store import driver_rows
 from csnet.store.tables import audit_log, node_meta
 
 HEAD_KEY = "audit_head"
@@ -31,7 +32,6 @@ class Head:
 _SELECT_HEAD = select(node_meta.c.value).where(node_meta.c.key == HEAD_KEY)
 _UPDATE_HEAD = update(node_meta).where(node_meta.c.key == HEAD_KEY)
 _INSERT_HEAD = insert(node_meta)
-_INSERT_ROWS = insert(audit_log)
 _ANY_ROW = select(audit_log.c.seq).limit(1)
 
 
@@ -73,7 +73,7 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry], now: datetime) 
         row = build_row(fields, seq, at, prev_hash)
         prev_hash = row["hash"]
         rows.append(row)
-    conn.execute(_INSERT_ROWS, rows)
+    driver_rows.insert_rows(conn, audit_log, rows)
     _write_head(conn, Head(seq, prev_hash), exists=head is not None)
     return [row["seq"] for row in rows]
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from csnet.items.envelope import Envelope
-from csnet.store import text_index
+from csnet.store import driver_rows, text_index
 from csnet.store.tables import item_text, items
 
 FIELDS = ("title", "text", "comment", "context", "route")
@@ -55,8 +55,7 @@ def index(conn: Connection, envelopes: Sequence[Envelope]) -> None:
         for env in envelopes
         if (text := words_of(env.kind, env.body))
     ]
-    if rows:
-        conn.execute(item_text.insert(), rows)
+    driver_rows.insert_rows(conn, item_text, rows)
 
 
 def terms(text: str) -> list[str]:

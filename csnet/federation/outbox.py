@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from csnet.federation import consent, reach
 from csnet.items import relay
 from csnet.items.envelope import Envelope
+from csnet.store import driver_rows
 from csnet.store.tables import items, outbox
 
 MAX_BATCH_ITEMS = 500
@@ -68,8 +69,7 @@ def enqueue(
         for r in rows
         if (r["peer"], r["item_id"]) not in held
     ]
-    if fresh:
-        conn.execute(outbox.insert(), fresh)
+    driver_rows.insert_rows(conn, outbox, fresh)
     return len(fresh)
 
 

@@ -17,6 +17,7 @@ from csnet.bus import Event
 from csnet.feed.facts import FeedFacts, feed_facts
 from csnet.items.envelope import Envelope
 from csnet.pipeline.projections import Applying, projection
+from csnet.store import driver_rows
 from csnet.store.tables import feed_items, feed_tags, items
 
 
@@ -36,10 +37,8 @@ def project(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     fresh = [facts[item_id] for item_id in _current_unprojected(conn, list(facts))]
     if not fresh:
         return
-    conn.execute(feed_items.insert(), [f.row() for f in fresh])
-    tags = [row for f in fresh for row in f.tag_rows()]
-    if tags:
-        conn.execute(feed_tags.insert(), tags)
+    driver_rows.insert_rows(conn, feed_items, [f.row() for f in fresh])
+    driver_rows.insert_rows(conn, feed_tags, [row for f in fresh for row in f.tag_rows()])
 
 
 def _current_unprojected(conn: Connection, ids: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, updat
 
 from csnet.items import links
 from csnet.items.envelope import Envelope
-from csnet.store import tables
+from csnet.store import driver_rows, tables
 
 T = tables.items
 ITEM_ID_LENGTH = 64
@@ -150,12 +150,11 @@ def store_items(
 
 
 def _insert_rows(conn: Connection, kept: Sequence[tuple[Envelope, bytes]], now: datetime) -> None:
-    conn.execute(T.insert(), [_item_row(env, raw, now) for env, raw in kept])
+    driver_rows.insert_rows(conn, T, [_item_row(env, raw, now) for env, raw in kept])
     audience = [
         {"item_id": env.id, "target": target} for env, _ in kept for target in audience_targets(env)
     ]
-    if audience:
-        conn.execute(tables.item_audience.insert(), audience)
+    driver_rows.insert_rows(conn, tables.item_audience, audience)
 
 
 def _target(conn: Connection, item_id: str) -> links.Target | None:

@@ -10,14 +10,14 @@ compiled statements (SQLAlchemy's per-row parameter handling costs more than the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Update, bindparam, func, select, update
 from sqlalchemy import text as sql_text
 
+from csnet.store import driver_rows
 from csnet.store.tables import indicator_values, items, sightings
 
 LOOKUP_CHUNK = 400  # values per IN query (SQLite's variable limit is far above)
@@ -175,15 +175,7 @@ def update_counts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         _executemany(conn, _COUNTS, rows)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    sql: str
-    names: tuple[str, ...]
-    positional: bool
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
-
-
-# Built once: the prepared forms below are cached by statement and dialect.
+# Built once: their prepared forms are cached by statement and dialect (driver_rows.py).
 _NEW_VALUES = indicator_values.insert().inline()
 _NEW_SIGHTINGS = sightings.insert().inline()
 _COUNTS = (
@@ -191,7 +183,6 @@ _COUNTS = (
     .where(indicator_values.c.id == bindparam("row_id"))
     .values({"items": bindparam("row_items"), "noisy": bindparam("row_noisy")})
 )
-_PREPARED: dict[tuple[int, str, tuple[str, ...]], _Prepared] = {}
 
 _PG_BULK = {
     id(_NEW_SIGHTINGS): sql_text(
@@ -216,44 +207,8 @@ def _arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
 def _executemany(
     conn: Connection, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Many rows through the driver's own executemany loop. SQLAlchemy's per-row parameter
-    handling costs more than SQLite's insert itself; here each value goes through its type's
-    bind processor (dates, booleans), once per distinct value."""
+    """PostgreSQL: one statement over arrays; SQLite: the driver's own executemany loop."""
     if _postgres(conn):
         conn.execute(_PG_BULK[id(statement)], _arrays(rows))
         return
-    prepared = _prepare(conn, statement, tuple(rows[0]))
-    memo: list[dict[Any, Any]] = [{} for _ in prepared.processors]
-    params: list[Any] = []
-    for row in rows:
-        values = [row[name] for name in prepared.names]
-        for (position, process), seen in zip(prepared.processors, memo, strict=True):
-            raw = values[position]
-            # why: equal times in other zones are equal keys, but not stored alike
-            key = (raw, raw.tzinfo) if isinstance(raw, datetime) else raw
-            if key not in seen:
-                seen[key] = process(raw)
-            values[position] = seen[key]
-        if prepared.positional:
-            params.append(tuple(values))
-        else:
-            params.append(dict(zip(prepared.names, values, strict=True)))
-    conn.exec_driver_sql(prepared.sql, params)
-
-
-def _prepare(conn: Connection, statement: Insert | Update, keys: tuple[str, ...]) -> _Prepared:
-    dialect = conn.dialect
-    cache_key = (id(statement), dialect.name, keys)  # why: str() would compile it each time
-    if cache_key not in _PREPARED:
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(keys)
-        processors = []
-        for position, name in enumerate(names):
-            kind = compiled.binds[name].type.dialect_impl(dialect)
-            process = kind.bind_processor(dialect)
-            if process is not None:
-                processors.append((position, process))
-        _PREPARED[cache_key] = _Prepared(
-            compiled.string, names, compiled.positional, tuple(processors)
-        )
-    return _PREPARED[cache_key]
+    driver_rows.executemany(conn, statement, rows)
