@@ -28,12 +28,14 @@ KEY_FILE = "node.key"
 NEXT_KEY_FILE = "node.key.next"  # a rotation's new seed until it replaces node.key
 LOCK_FILE = "node.key.lock"
 KEY_META = "public_key"  # node_meta: the current public key, b64url
+# Built once: every seal reads it, and building it costs more than SQLite running it.
+_NAMED_KEY = select(node_meta.c.value).where(node_meta.c.key == KEY_META)
 
 
 def named_key(conn: Connection) -> bytes | None:
     """The public key the database names as current; None for a node that never rotated under
     this version (its node.key is then the current key)."""
-    row = conn.execute(select(node_meta.c.value).where(node_meta.c.key == KEY_META)).first()
+    row = conn.execute(_NAMED_KEY).first()
     return None if row is None else b64url_decode(str(row[0]))
 
 

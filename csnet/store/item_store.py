@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, or_, select, update
 
 from csnet.items import links
 from csnet.items.envelope import Envelope
@@ -18,6 +18,23 @@ ITEM_ID_LENGTH = 64
 _KEYS_PER_QUERY = 500  # (origin, seq) pairs per statement: a batch's worth, two parameters each
 
 SeqKey = tuple[str, int]  # (origin, seq): names at most one item (uq_items_origin_seq)
+
+# Built once, so SQLAlchemy's statement cache finds them without building them on every item
+# (building a statement costs more than SQLite running it).
+_S = tables.origin_sequence
+_LAST_SEQ = select(_S.c.last_seq).where(_S.c.origin == bindparam("seq_origin"))
+_SET_LAST_SEQ = (
+    update(_S).where(_S.c.origin == bindparam("seq_origin")).values(last_seq=bindparam("seq_to"))
+)
+_HELD_IDS = select(T.c.id).where(T.c.id.in_(bindparam("ids", expanding=True)))
+_TOMBSTONES_OF = select(T.c.origin, T.c.refers_to).where(
+    T.c.kind == links.TOMBSTONE, T.c.refers_to.in_(bindparam("ids", expanding=True))
+)
+_CORRECTIONS_OF = (
+    select(T.c.id, T.c.origin, T.c.kind, T.c.supersedes)
+    .where(T.c.supersedes.in_(bindparam("ids", expanding=True)), T.c.kind != links.TOMBSTONE)
+    .order_by(T.c.seq)
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +48,12 @@ class StoredItem:
 
 def next_seq(conn: Connection, origin: str) -> int:
     """Allocate the next origin sequence number (inside the single-writer transaction)."""
-    seqs = tables.origin_sequence
-    row = conn.execute(select(seqs.c.last_seq).where(seqs.c.origin == origin)).first()
+    row = conn.execute(_LAST_SEQ, {"seq_origin": origin}).first()
     if row is None:
-        conn.execute(seqs.insert().values(origin=origin, last_seq=1))
+        conn.execute(_S.insert().values(origin=origin, last_seq=1))
         return 1
     value = int(row[0]) + 1
-    conn.execute(update(seqs).where(seqs.c.origin == origin).values(last_seq=value))
+    conn.execute(_SET_LAST_SEQ, {"seq_origin": origin, "seq_to": value})
     return value
 
 
@@ -51,8 +67,7 @@ def reserve_seqs(conn: Connection, origin: str, count: int) -> int:
     """Reserve `count` consecutive numbers; returns the first."""
     first = next_seq(conn, origin)
     if count > 1:
-        seqs = tables.origin_sequence
-        conn.execute(update(seqs).where(seqs.c.origin == origin).values(last_seq=first + count - 1))
+        conn.execute(_SET_LAST_SEQ, {"seq_origin": origin, "seq_to": first + count - 1})
     return first
 
 
@@ -128,7 +143,7 @@ def store_items(
     if not pairs:
         return Inserted([], [])
     ids = [env.id for env, _ in pairs]
-    held = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
+    held = set(conn.execute(_HELD_IDS, {"ids": ids}).scalars())
     fresh = [(env, raw) for env, raw in pairs if env.id not in held]
     if not fresh:
         return Inserted([], [])
@@ -143,7 +158,7 @@ def store_items(
     _apply_earlier_corrections(conn, [env for env, _ in kept])
     stored = [env for env, _ in kept]
     if erased or any(env.kind == links.TOMBSTONE for env in stored):
-        present = set(conn.execute(select(T.c.id).where(T.c.id.in_(ids))).scalars())
+        present = set(conn.execute(_HELD_IDS, {"ids": ids}).scalars())
         stored = [env for env in stored if env.id in present]
     kept_ids = {env.id for env in stored}
     return Inserted(stored, [env for env, _ in fresh if env.id not in kept_ids])
@@ -171,10 +186,8 @@ def _erased_on_arrival(conn: Connection, fresh: Sequence[Envelope]) -> dict[str,
     """The fresh items a tombstone of their own origin (held, or in this batch) erases."""
     by_id = {env.id: env for env in fresh}
     tombs = [(e.origin, e.refers_to) for e in fresh if e.kind == links.TOMBSTONE]
-    query = select(T.c.origin, T.c.refers_to).where(
-        T.c.kind == links.TOMBSTONE, T.c.refers_to.in_(list(by_id))
-    )
-    tombs += [(str(origin), str(target)) for origin, target in conn.execute(query)]
+    held = conn.execute(_TOMBSTONES_OF, {"ids": list(by_id)})
+    tombs += [(str(origin), str(target)) for origin, target in held]
     return {
         target: by_id[target]
         for origin, target in tombs
@@ -207,12 +220,8 @@ def _apply_earlier_corrections(conn: Connection, stored: Sequence[Envelope]) -> 
     by_id = {env.id: env for env in stored}
     if not by_id:
         return
-    query = (
-        select(T.c.id, T.c.origin, T.c.kind, T.c.supersedes)
-        .where(T.c.supersedes.in_(list(by_id)), T.c.kind != links.TOMBSTONE)
-        .order_by(T.c.seq)
-    )
-    for item_id, origin, kind, target_id in list(conn.execute(query)):
+    corrections = list(conn.execute(_CORRECTIONS_OF, {"ids": list(by_id)}))
+    for item_id, origin, kind, target_id in corrections:
         if item_id != target_id and links.corrects(origin, kind, _as_target(by_id[target_id])):
             conn.execute(update(T).where(T.c.id == target_id).values(superseded_by=item_id))
 
