@@ -4,17 +4,25 @@ same after every kind of write, by this process or another, and never a rolled-b
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, event, insert, update
 
 from csnet.federation import reach
+from csnet.federation.delivery import Delivery
 from csnet.federation.peers import PeerIdentity, PeerStatus, add_peer, set_status
 from csnet.items.keys import NodeKey, node_id_for
 from csnet.node import Node
 from csnet.store.engine import Store
 from csnet.store.tables import group_members, sharing_groups
+from tests.federation.conftest import Pair
+from tests.federation.test_delivery import post
+from tests.federation.test_handshake import peer_up
+
+STAMP = "SELECT stamp FROM view_stamps WHERE name = 'federation'"
 
 
 @pytest.fixture
@@ -103,3 +111,40 @@ def test_membership_is_a_copy_a_batch_may_update(node: Node, now: datetime) -> N
         judged = reach.membership(node.views, conn)
         judged.groups.clear()
         assert set(reach.membership(node.views, conn).groups) == {"grp-1"}
+
+
+@contextmanager
+def _statements(node: Node) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(node.store.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(node.store.engine, "before_cursor_execute", record)
+
+
+def _read_the_view(statements: list[str]) -> list[str]:
+    tables = ("FROM peers", "FROM group_members", "FROM sharing_groups")
+    return [s for s in statements if any(t in s for t in tables)]
+
+
+def test_publishing_and_receiving_read_the_view_only_when_it_moved(pair: Pair) -> None:
+    """The outbox projection (sender) and the judge of a received batch (receiver) use the
+    Node's cached view: once it is loaded, an item costs one stamp read, not the rows."""
+    peer_up(pair)
+    a, b = pair.a, pair.b
+    post(a, to=(b.node_id,))
+    Delivery(a).flush(b.node_id)
+    with _statements(a) as published:
+        post(a, to=(b.node_id,))
+    with _statements(b) as received:
+        assert Delivery(a).flush(b.node_id) == 1
+    assert _read_the_view(published) == []
+    assert published.count(STAMP) == 1
+    # the receiver still reads its sender's peer row, to check the request (not the view)
+    assert [s for s in _read_the_view(received) if "FROM peers" not in s] == []
+    assert received.count(STAMP) == 2  # judging the batch, and its outbox projection
