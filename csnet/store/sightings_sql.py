@@ -193,19 +193,20 @@ _COUNTS = (
 )
 _PREPARED: dict[tuple[int, str, tuple[str, ...]], _Prepared] = {}
 
-_PG_BULK = {
-    id(_NEW_SIGHTINGS): sql_text(
-        "INSERT INTO sightings (value_id, item_id, origin, created, protected)"
-        " SELECT * FROM unnest(CAST(:value_id AS integer[]), CAST(:item_id AS varchar[]),"
-        " CAST(:origin AS varchar[]), CAST(:created AS timestamptz[]),"
-        " CAST(:protected AS boolean[]))"
-    ),
-    id(_COUNTS): sql_text(
-        "UPDATE indicator_values AS v SET items = u.items, noisy = u.noisy"
-        " FROM unnest(CAST(:row_id AS integer[]), CAST(:row_items AS integer[]),"
-        " CAST(:row_noisy AS boolean[])) AS u(id, items, noisy) WHERE v.id = u.id"
-    ),
-}
+# PostgreSQL: the sightings and the counts of a batch, one statement over arrays each (also
+# the bulk load's, store/bulk_sql.py)
+PG_SIGHTINGS = sql_text(
+    "INSERT INTO sightings (value_id, item_id, origin, created, protected)"
+    " SELECT * FROM unnest(CAST(:value_id AS integer[]), CAST(:item_id AS varchar[]),"
+    " CAST(:origin AS varchar[]), CAST(:created AS timestamptz[]),"
+    " CAST(:protected AS boolean[]))"
+)
+PG_COUNTS = sql_text(
+    "UPDATE indicator_values AS v SET items = u.items, noisy = u.noisy"
+    " FROM unnest(CAST(:row_id AS integer[]), CAST(:row_items AS integer[]),"
+    " CAST(:row_noisy AS boolean[])) AS u(id, items, noisy) WHERE v.id = u.id"
+)
+_PG_BULK = {id(_NEW_SIGHTINGS): PG_SIGHTINGS, id(_COUNTS): PG_COUNTS}
 
 
 def _arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
