@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 # why: one rule for counting an item and sighting it below the cap, the one-item path's own
 from csnet.correlation.sightings import Sighted, _Batch, _Value, count_item
 from csnet.node import Node
-from csnet.store import bulk_sql
+from csnet.store import bulk_sql, sightings_sql
 
 Key = tuple[str, str]  # (type, canonical value)
 
@@ -104,7 +104,7 @@ def store_batch(conn: Connection, news: Sequence[Sighted], now: datetime, *, cap
     new_rows = [(*key, values[key].items, values[key].noisy) for key in made]
     for key, key_id in zip(made, bulk_sql.insert_values(conn, new_rows, now), strict=True):
         values[key].id = key_id
-    as_time = bulk_sql.time_param(conn)
+    as_time = sightings_sql.time_param(conn)
     created = {id(new): as_time(new.created) for new in news}
     # why: in key order, each entry lands next to the previous one (fewer pages touched)
     rows = sorted(

@@ -11,7 +11,7 @@ arrays, the forms sightings_sql.py already holds for the one-item path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,6 @@ from sqlalchemy import Connection
 from sqlalchemy import text as sql_text
 
 from csnet.store import sightings_sql
-from csnet.store.tables import sightings
 
 ValueCount = tuple[int, int, bool]  # a held value's (id, items, noisy)
 NewValue = tuple[str, str, int, bool]  # (type, value, items, noisy) of a value new in the batch
@@ -47,26 +46,8 @@ def _postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def _cursor(conn: Connection) -> Any:
-    """The driver's cursor on the connection of `conn`'s transaction."""
-    raw = conn.connection.dbapi_connection
-    if raw is None:  # why: only a closed or invalidated connection has none
-        raise RuntimeError("the connection is closed")
-    return raw.cursor()
-
-
 def _placeholders(count: int) -> str:
     return "(" + ",".join("?" * count) + ")"
-
-
-def time_param(conn: Connection) -> Callable[[datetime], Any]:
-    """A time as the driver takes it in the statements below: SQLite stores SQLAlchemy's text
-    form (so the bulk rows read back like the one-item path's), PostgreSQL takes datetimes."""
-    dialect = conn.dialect
-    process = sightings.c.created.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return lambda when: when
-    return process
 
 
 def held_values(
@@ -80,7 +61,7 @@ def held_values(
         wanted = {(kind, value) for kind, values in by_type.items() for value in values}
         rows = sightings_sql.lookup_values(conn, wanted)
         return {(kind, value): (key, count, noisy) for key, kind, value, _, count, noisy in rows}
-    cursor = _cursor(conn)
+    cursor = sightings_sql.driver_cursor(conn)
     held: dict[tuple[str, str], ValueCount] = {}
     for kind, values in by_type.items():
         values.sort()  # why: the unique index is probed in its own order
@@ -100,7 +81,7 @@ def sighted_by_items(conn: Connection, item_ids: Sequence[str]) -> list[tuple[in
     if _postgres(conn):
         found = conn.execute(_PG_HELD, {"ids": list(item_ids)})
         return [(int(value_id), str(item_id)) for value_id, item_id in found]
-    cursor = _cursor(conn)
+    cursor = sightings_sql.driver_cursor(conn)
     held: list[tuple[int, str]] = []
     for start in range(0, len(item_ids), IN_CHUNK):
         chunk = item_ids[start : start + IN_CHUNK]
@@ -125,10 +106,10 @@ def insert_values(conn: Connection, rows: Sequence[NewValue], first_seen: dateti
         )
         made_ids = {(kind, value): key for key, kind, value in made}
         return [made_ids[(kind, value)] for kind, value, _, _ in rows]
-    cursor = _cursor(conn)
+    cursor = sightings_sql.driver_cursor(conn)
     cursor.execute("SELECT max(id) FROM indicator_values")
     last = int(cursor.fetchone()[0] or 0)
-    seen = time_param(conn)(first_seen)
+    seen = sightings_sql.time_param(conn)(first_seen)
     ids = list(range(last + 1, last + 1 + len(rows)))
     cursor.executemany(
         _SQLITE_NEW_VALUES,
@@ -147,7 +128,7 @@ def insert_sightings(conn: Connection, rows: Sequence[Sighting]) -> None:
         columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
         conn.execute(sightings_sql.PG_SIGHTINGS, columns)
         return
-    cursor = _cursor(conn)
+    cursor = sightings_sql.driver_cursor(conn)
     cursor.executemany(_SQLITE_SIGHTINGS, rows)
     cursor.close()
 
@@ -163,6 +144,6 @@ def update_counts(conn: Connection, rows: Sequence[Count]) -> None:
             {name: [row[i] for row in rows] for i, name in enumerate(names)},
         )
         return
-    cursor = _cursor(conn)
+    cursor = sightings_sql.driver_cursor(conn)
     cursor.executemany(_SQLITE_COUNTS, rows)
     cursor.close()
