@@ -125,8 +125,7 @@ def store(conn: Connection, news: Sequence[Sighted], now: datetime, *, cap: int 
     """The storing half of `record`, for items whose values are already read: one sighting per
     (value, item) below the cap, the counts of the values, and the hits, in item order."""
     keys = {key for new in news for key in new.keys}
-    values = _existing(conn, keys)
-    _read_held(conn, [row for row in values.values() if not row.noisy], cap)
+    values = _existing_and_held(conn, keys, cap)
     for kind, value in keys - values.keys():
         values[(kind, value)] = _Value(0, kind, value, now, 0, False, held={})
     current = _current_in_batch(conn, news)
@@ -140,23 +139,22 @@ def store(conn: Connection, news: Sequence[Sighted], now: datetime, *, cap: int 
     return [_hit(row, new, other, origin) for row, new, other, origin in batch.hits]
 
 
-def _existing(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Value]:
-    """The rows of the values already held."""
-    return {(row[1], row[2]): _Value(*row) for row in sightings_sql.lookup_values(conn, keys)}
-
-
-def _read_held(conn: Connection, rows: Sequence[_Value], cap: int) -> None:
-    """Each value's sightings as item id → (origin, current), at most `cap` by construction.
-    Superseded and erased versions are not current: the correction that replaced them is hit."""
-    by_id = {row.id: row for row in rows}
-    for row in rows:
+def _existing_and_held(
+    conn: Connection, keys: set[tuple[str, str]], cap: int
+) -> dict[tuple[str, str], _Value]:
+    """The rows of the values already held, each below the noisy flag with its sightings as
+    item id → (origin, current), at most `cap` by construction. Superseded and erased versions
+    are not current: the correction that replaced them is hit."""
+    rows, held_rows = sightings_sql.values_and_held(conn, keys)
+    values = {(row[1], row[2]): _Value(*row) for row in rows}
+    by_id = {row.id: row for row in values.values() if not row.noisy}
+    for row in by_id.values():
         row.held = {}
-    for value_id, item_id, origin, superseded, tombstoned in sightings_sql.held_sightings(
-        conn, list(by_id)
-    ):
+    for value_id, item_id, origin, superseded, tombstoned in held_rows:
         held = by_id[value_id].held
         if held is not None and len(held) < cap:
             held[item_id] = (origin, superseded is None and not tombstoned)
+    return values
 
 
 def _current_in_batch(conn: Connection, news: Sequence[Sighted]) -> dict[str, bool]:

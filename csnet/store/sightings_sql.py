@@ -49,7 +49,10 @@ _LOOKUP_FEW = select(
     _v.c.type.in_(bindparam("kinds", expanding=True)),
     _v.c.value.in_(bindparam("values", expanding=True)),
 )
-_NEW_VALUES_RETURNING = indicator_values.insert().returning(_v.c.id, _v.c.type, _v.c.value)
+_SQLITE_NEW_FEW = (
+    "INSERT INTO indicator_values (type, value, first_seen, items, noisy) VALUES {}"
+    " RETURNING id, type, value"
+)
 _LAST_ID = select(func.max(_v.c.id))
 # text(): plain columns, no per-row result processing
 _MADE = sql_text("SELECT id, type, value FROM indicator_values WHERE id > :last")
@@ -75,6 +78,15 @@ _PG_NEW_VALUES = sql_text(
 
 def _postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def driver_cursor(conn: Connection) -> Any:
+    """The driver's own cursor on the connection of `conn`'s transaction: rows in and out as
+    plain tuples, none of SQLAlchemy's per-statement and per-row work."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:  # why: only a closed or invalidated connection has none
+        raise RuntimeError("the connection is closed")
+    return raw.cursor()
 
 
 def lookup_values(conn: Connection, keys: set[tuple[str, str]]) -> list[ValueRow]:
@@ -109,6 +121,54 @@ def _asked(result: Iterable[Sequence[Any]], keys: set[tuple[str, str]]) -> list[
     return [row for row in found if (row[1], row[2]) in keys]
 
 
+# SQLite, a few values: each value with its sightings (below the noisy flag) and their items'
+# state, one statement where lookup_values and held_sightings take two, through the driver's
+# cursor (SQLAlchemy's execution costs more than these index reads).
+_SQLITE_VALUES_AND_HELD = (
+    "SELECT v.id, v.type, v.value, v.first_seen, v.items, v.noisy,"
+    " s.item_id, s.origin, t.superseded_by, t.tombstoned"
+    " FROM indicator_values v"
+    " LEFT JOIN sightings s ON s.value_id = v.id AND NOT v.noisy"
+    " LEFT JOIN items t ON t.id = s.item_id"
+    " WHERE v.type IN ({kinds}) AND v.value IN ({values})"
+)
+
+
+def values_and_held(
+    conn: Connection, keys: set[tuple[str, str]]
+) -> tuple[list[ValueRow], list[HeldRow]]:
+    """`lookup_values`, and `held_sightings` of the values found that are not noisy."""
+    if _postgres(conn) or len(keys) > FEW:
+        rows = lookup_values(conn, keys)
+        return rows, list(held_sightings(conn, [row[0] for row in rows if not row[5]]))
+    kinds = sorted({k for k, _ in keys})
+    wanted = sorted({v for _, v in keys})
+    sql = _SQLITE_VALUES_AND_HELD.format(
+        kinds=",".join("?" * len(kinds)), values=",".join("?" * len(wanted))
+    )
+    cursor = driver_cursor(conn)
+    found = cursor.execute(sql, [*kinds, *wanted]).fetchall()
+    cursor.close()
+    as_time = _time_result(conn)
+    values: dict[int, ValueRow] = {}
+    held: list[HeldRow] = []
+    for key, kind, value, first, count, noisy, item_id, origin, superseded, dead in found:
+        if (kind, value) not in keys:  # why: a type asked with another type's value
+            continue
+        if key not in values:
+            values[key] = (key, kind, value, as_time(first), count, bool(noisy))
+        if item_id is not None:
+            held.append((key, item_id, origin, superseded, bool(dead)))
+    return list(values.values()), held
+
+
+def _time_result(conn: Connection) -> Callable[[Any], Any]:
+    """How SQLAlchemy reads a stored time back on this dialect (text on SQLite)."""
+    kind = indicator_values.c.first_seen.type.dialect_impl(conn.dialect)
+    process = kind.result_processor(conn.dialect, None)
+    return process if process is not None else (lambda stored: stored)
+
+
 def held_sightings(conn: Connection, value_ids: Sequence[int]) -> Iterable[HeldRow]:
     """Every sighting of the values `value_ids`, with the state of its item."""
     ids = sorted(value_ids)
@@ -141,10 +201,32 @@ def insert_values(
     if _postgres(conn):
         made = conn.execute(_PG_NEW_VALUES, _arrays(rows))
     elif len(rows) <= FEW:  # why: one statement, where the bulk path below takes three
-        made = conn.execute(_NEW_VALUES_RETURNING, list(rows))
+        return _insert_few(conn, rows)
     else:
         return _insert_many(conn, rows)
     return [(int(key), str(kind), str(value)) for key, kind, value in made]
+
+
+def _insert_few(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """SQLite, a few rows: one INSERT … RETURNING through the driver's cursor."""
+    as_stored = time_param(conn)
+    params: list[Any] = []
+    for row in rows:
+        params += [row["type"], row["value"], as_stored(row["first_seen"])]
+        params += [row["items"], bool(row["noisy"])]
+    cursor = driver_cursor(conn)
+    made = cursor.execute(_SQLITE_NEW_FEW.format(",".join(["(?,?,?,?,?)"] * len(rows))), params)
+    found = [(int(key), str(kind), str(value)) for key, kind, value in made.fetchall()]
+    cursor.close()
+    return found
+
+
+def time_param(conn: Connection) -> Callable[[datetime], Any]:
+    """A time as the driver takes it: SQLite stores SQLAlchemy's text form (so rows written
+    through the driver read back like the others), PostgreSQL takes datetimes."""
+    kind = indicator_values.c.first_seen.type.dialect_impl(conn.dialect)
+    process = kind.bind_processor(conn.dialect)
+    return process if process is not None else (lambda when: when)
 
 
 def _insert_many(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
@@ -184,19 +266,20 @@ _COUNTS = (
     .values({"items": bindparam("row_items"), "noisy": bindparam("row_noisy")})
 )
 
-_PG_BULK = {
-    id(_NEW_SIGHTINGS): sql_text(
-        "INSERT INTO sightings (value_id, item_id, origin, created, protected)"
-        " SELECT * FROM unnest(CAST(:value_id AS integer[]), CAST(:item_id AS varchar[]),"
-        " CAST(:origin AS varchar[]), CAST(:created AS timestamptz[]),"
-        " CAST(:protected AS boolean[]))"
-    ),
-    id(_COUNTS): sql_text(
-        "UPDATE indicator_values AS v SET items = u.items, noisy = u.noisy"
-        " FROM unnest(CAST(:row_id AS integer[]), CAST(:row_items AS integer[]),"
-        " CAST(:row_noisy AS boolean[])) AS u(id, items, noisy) WHERE v.id = u.id"
-    ),
-}
+# PostgreSQL: the sightings and the counts of a batch, one statement over arrays each (also
+# the bulk load's, store/bulk_sql.py)
+PG_SIGHTINGS = sql_text(
+    "INSERT INTO sightings (value_id, item_id, origin, created, protected)"
+    " SELECT * FROM unnest(CAST(:value_id AS integer[]), CAST(:item_id AS varchar[]),"
+    " CAST(:origin AS varchar[]), CAST(:created AS timestamptz[]),"
+    " CAST(:protected AS boolean[]))"
+)
+PG_COUNTS = sql_text(
+    "UPDATE indicator_values AS v SET items = u.items, noisy = u.noisy"
+    " FROM unnest(CAST(:row_id AS integer[]), CAST(:row_items AS integer[]),"
+    " CAST(:row_noisy AS boolean[])) AS u(id, items, noisy) WHERE v.id = u.id"
+)
+_PG_BULK = {id(_NEW_SIGHTINGS): PG_SIGHTINGS, id(_COUNTS): PG_COUNTS}
 
 
 def _arrays(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:

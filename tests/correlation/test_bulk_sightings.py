@@ -4,6 +4,7 @@ stored one by one: the same values with the same counts and noisy flags, the sam
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import delete, select
 
 from csnet.correlation import bulk_sightings, sightings
 from csnet.node import Node
+from csnet.store import bulk_sql
 from csnet.store.engine import Store
 from csnet.store.tables import indicator_values, items
 from csnet.store.tables import sightings as sightings_table
@@ -115,7 +117,8 @@ def _in_batches(
         start += size
 
 
-item_keys = st.lists(st.sampled_from(POOL), min_size=0, max_size=4, unique=True)
+# not unique: an item listing a value twice is sighted with it once, on both paths
+item_keys = st.lists(st.sampled_from(POOL), min_size=0, max_size=4)
 
 
 @settings(
@@ -132,6 +135,7 @@ item_keys = st.lists(st.sampled_from(POOL), min_size=0, max_size=4, unique=True)
 )
 def test_bulk_stores_what_one_by_one_stores(
     two_stores: tuple[Store, Store],
+    monkeypatch: pytest.MonkeyPatch,
     keys: list[list[tuple[str, str]]],
     protected: list[bool],
     held_before: list[int],
@@ -140,6 +144,7 @@ def test_bulk_stores_what_one_by_one_stores(
     cap: int,
 ) -> None:
     plain, bulk = two_stores
+    monkeypatch.setattr(bulk_sql, "IN_CHUNK", 2)  # why: lookups split across several lists
     item = [_sighted(i, keys[i], protected[i]) for i in range(ITEMS)]
     before = [item[i] for i in held_before]  # already held when the load starts
     news = [item[i] for i in loaded]  # repeated indexes: items loaded again (replays)
@@ -169,3 +174,31 @@ def test_load_reports_what_it_stored_in_batches(node: Node) -> None:
             )
         ).one()
     assert tuple(counted) == (ITEMS, True)
+
+
+def test_values_loaded_in_bulk_keep_their_ids_apart_from_later_ones(node: Node) -> None:
+    """The bulk path numbers its new values itself: the one-item path, after it, numbers its own
+    above them, and each sighting stays with its value."""
+    with node.store.write() as conn:
+        conn.execute(items.insert(), [_item_row(i) for i in range(ITEMS)])
+    first = [_sighted(i, [("email", f"x{i}@b.example")], False) for i in range(ITEMS - 1)]
+    bulk_sightings.load(node, first)
+    last = _sighted(ITEMS - 1, [("email", "late@b.example"), ("email", "x0@b.example")], False)
+    with node.store.write() as conn:
+        hits = sightings.store(conn, [last], FIXED_NOW, cap=50)
+    assert [hit.other_id for hit in hits] == [_item_id(0)]
+    v, s = indicator_values, sightings_table
+    with node.store.read() as conn:
+        pairs = set(conn.execute(select(v.c.value, s.c.item_id).join(s, s.c.value_id == v.c.id)))
+        ids = [row.id for row in conn.execute(select(v.c.id))]
+    assert len(set(ids)) == len(ids) == ITEMS
+    assert ("late@b.example", _item_id(ITEMS - 1)) in pairs
+    assert ("x3@b.example", _item_id(3)) in pairs
+
+
+def test_load_leaves_the_cycle_collector_as_it_found_it(node: Node) -> None:
+    with node.store.write() as conn:
+        conn.execute(items.insert(), [_item_row(0)])
+    assert gc.isenabled()
+    bulk_sightings.load(node, [_sighted(0, POOL[:2], False)])
+    assert gc.isenabled()

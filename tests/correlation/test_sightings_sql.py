@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, select, update
 
 from csnet.store import sightings_sql
-from csnet.store.tables import indicator_values, metadata, sightings
+from csnet.store.tables import indicator_values, items, metadata, sightings
 from tests.conftest import examples
 
 _ZONES = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -97,3 +97,57 @@ def test_bulk_writes_store_what_plain_execution_stores(
         assert sorted(found) == [
             row for row in _table(plain, indicator_values) if row[1:3] in asked
         ]
+
+
+def _item(index: int, superseded_by: str | None, tombstoned: bool) -> dict[str, Any]:
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    return {"id": f"{index:064x}", "origin": "csn-a", "seq": index + 1, "kind": "alert"} | {
+        "author": "officer",
+        "created": when,
+        "tlp": "TLP:AMBER",
+        "envelope": b"{}",
+        "tombstoned": tombstoned,
+        "received": when,
+        "superseded_by": superseded_by,
+    }
+
+
+def test_values_with_their_sightings_in_one_statement_as_in_two() -> None:
+    """The few-values form (one join through the driver) returns what lookup_values and
+    held_sightings return: noisy values without sightings, items' state, no pair not asked."""
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    when = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+    stored = [("phone", "+1"), ("phone", "+2"), ("email", "+1"), ("email", "a@b"), ("iban", "X")]
+    try:
+        with engine.begin() as conn:
+            conn.execute(items.insert(), [_item(0, None, False), _item(1, "f" * 64, False)])
+            conn.execute(items.insert(), [_item(2, None, True)])
+            made = sightings_sql.insert_values(
+                conn,
+                [
+                    {"type": kind, "value": value, "first_seen": when}
+                    | {"items": n, "noisy": kind == "email"}
+                    for n, (kind, value) in enumerate(stored)
+                ],
+            )
+            conn.execute(
+                sightings.insert(),
+                [
+                    {"value_id": key, "item_id": f"{n:064x}", "origin": "csn-a"}
+                    | {"created": when, "protected": False}
+                    for key, _, _ in made
+                    for n in range(3)
+                    if (key + n) % 2 == 0 or key == 1
+                ],
+            )
+            asked = {("phone", "+1"), ("email", "a@b"), ("iban", "X"), ("iban", "none")}
+            rows, held = sightings_sql.values_and_held(conn, asked)
+            reference = sightings_sql.lookup_values(conn, asked)
+            not_noisy = [row[0] for row in reference if not row[5]]
+            assert sorted(rows) == sorted(reference)
+            assert {row[1:3] for row in rows} == asked - {("iban", "none")}
+            assert sorted(held) == sorted(sightings_sql.held_sightings(conn, not_noisy))
+            assert any(row[3] for row in held) and any(row[4] for row in held)
+    finally:
+        engine.dispose()
