@@ -10,7 +10,7 @@ compiled statements (SQLAlchemy's per-row parameter handling costs more than the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
