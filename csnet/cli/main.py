@@ -14,6 +14,7 @@ from csnet.cli import (
     consent_cmds,
     demo,
     disclosure_cmds,
+    doc_cmds,
     extract_cmd,
     group_cmds,
     hit_cmds,
@@ -52,6 +53,7 @@ app.add_typer(peer_cmds.peer_app, name="peer")
 app.add_typer(group_cmds.group_app, name="group")
 app.add_typer(consent_cmds.consent_app, name="consent")
 app.add_typer(disclosure_cmds.disclosure_app, name="disclosure")
+app.add_typer(doc_cmds.doc_app, name="doc")
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130

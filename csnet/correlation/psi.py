@@ -95,8 +95,17 @@ class Key:
         return "Key(<secret>)"
 
 
+# Sets a node offers to PSI besides the identifiers seen in its items, asked by these names:
+# the document register holds canonical `document` values, tagged apart so that a register
+# entry and a sighting of the same document never match each other (docs/documents.md).
+DOCUMENT_REGISTER = "document_register"
+HELD_SETS = frozenset({DOCUMENT_REGISTER})
+
+
 def type_tag(type_name: str) -> bytes:
-    """The domain-separation tag: the registry name (unknown names are refused)."""
+    """The domain-separation tag: the registry name, or a held set's (others are refused)."""
+    if type_name in HELD_SETS:
+        return type_name.encode("ascii")
     return registry.get(type_name).name.encode("ascii")
 
 

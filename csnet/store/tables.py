@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -372,4 +373,20 @@ view_stamps = Table(
     metadata,
     Column("name", String(32), primary_key=True),
     Column("stamp", BigInteger, nullable=False),
+)
+
+# Document register (0017): this node's stolen, lost and revoked travel documents, in the manner
+# of INTERPOL's SLTD (csnet/documents/register.py). `value` is the canonical `document`
+# identifier (STATE:TYPE:NUMBER); its unique index serves the exact look-up.
+document_register = Table(
+    "document_register",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("value", String(40), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # stolen | lost | revoked | stolen_blank
+    Column("reported", Date),  # the day it was reported lost or stolen, when known
+    Column("authority", Text, nullable=False),  # the reporting authority
+    Column("note", Text, nullable=False),
+    Column("added_by", String(128), nullable=False),  # audit actor: member:… or host:…
+    Column("added_at", DateTime(timezone=True), nullable=False),
 )

@@ -21,6 +21,7 @@ from csnet.web.api import (
     auth,
     consent,
     disclosures,
+    documents,
     federation,
     fraud_reports,
     groups,
@@ -181,6 +182,7 @@ def create_app(node: Node) -> FastAPI:
         disclosures,
         indicators,
         fraud_reports,
+        documents,
     )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
