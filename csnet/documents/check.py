@@ -17,6 +17,8 @@ from csnet.correlation.search import Holding, consulted, matches_of
 from csnet.documents import network, register
 from csnet.documents.entries import Entry
 from csnet.documents.query import Query, read_query
+from csnet.errors import Forbidden
+from csnet.handling.roles import Role
 from csnet.indicators.base import Hint
 from csnet.node import Node
 from csnet.reading import audit_consultation
@@ -69,6 +71,9 @@ def _holding_json(held: Holding) -> dict[str, Any]:
 
 def check(node: Node, caller: Caller, text: str, *, ask_network: bool = True) -> Checked:
     """Check `text` (a zone or a document) here and, unless told not to, on every active peer."""
+    if caller.member.role is Role.ADMIN:
+        # why: node administrators never consult personal data (docs/api.md), registers included
+        raise Forbidden("node administrators do not consult documents", code="role_denied")
     justification = register.require_justification(caller.justification)
     query = read_query(text, node.now().date(), Hint(country=node.identity.country or None))
     if query.document is None:

@@ -40,6 +40,13 @@ def test_without_a_justification_it_is_403_and_nothing_is_consulted(
     assert not [a for a in actions(node) if a[1] == "consultation"]
 
 
+def test_a_node_administrator_may_not_check(node: Node) -> None:
+    admin = client(node, "admin", Role.ADMIN)
+    answer = admin.post(PATH, json={"text": "PAK:P:AB1234567"}, headers=JUSTIFIED)
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "role_denied"
+    assert not [a for a in actions(node) if a[1] == "consultation"]
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [
