@@ -77,7 +77,7 @@ def check(node: Node, caller: Caller, text: str, *, ask_network: bool = True) ->
     justification = register.require_justification(caller.justification)
     query = read_query(text, node.now().date(), Hint(country=node.identity.country or None))
     if query.document is None:
-        return Checked(query, [], [], None if not ask_network else [])
+        return Checked(query, [], [], None)  # nothing to look up, here or on the peers
     actor = f"member:{caller.member.id}"
     value = query.document.value
     entries = register.lookup(node, actor, value, justification)

@@ -13,6 +13,7 @@ and they are reported as already in the register (docs/documents.md).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -120,7 +121,8 @@ def header_of(names: list[str]) -> tuple[dict[str, int], list[str]]:
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with the line it starts on (a quoted field may span lines)."""
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(first_line))
+    # why: newline="" hands csv the line breaks as written (quoted fields keep theirs)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     start = 1
     try:
         for record in reader:

@@ -3,13 +3,17 @@ check from another, without either register (or the document asked) crossing the
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from csnet.access import Caller
-from csnet.correlation import psi_federation
+from csnet.correlation import psi, psi_federation, psi_wire
+from csnet.correlation.psi import DOCUMENT_REGISTER
 from csnet.documents import register
 from csnet.documents.check import check
 from csnet.documents.entries import NewEntry
+from csnet.errors import BadInput
 from csnet.federation import peers
 from csnet.federation.peers import PeerStatus
 from csnet.handling.roles import Role
@@ -109,3 +113,24 @@ def test_a_local_register_hit_and_a_zone(peered: Pair) -> None:
     assert (checked["valid"], checked["format"], checked["expired"]) == (True, "TD3", True)
     assert checked["document"] == "UTO:P:L898902C3"
     assert [e["status"] for e in checked["register"]] == ["revoked"] and checked["found"]
+
+
+def test_the_wire_takes_the_register_set_tagged_apart_and_refuses_unknown_sets() -> None:
+    point = psi.hash_to_group(psi.type_tag(DOCUMENT_REGISTER), STOLEN)
+    assert point != psi.hash_to_group(psi.type_tag("document"), STOLEN)
+    body = {"type": DOCUMENT_REGISTER, "points": psi_wire.encode_points([point]),
+            "justification": "case 2026/114"}  # fmt: skip
+    parsed = psi_federation.parse_request(json.dumps(body).encode(), 10)
+    assert parsed.type_name == DOCUMENT_REGISTER
+    with pytest.raises(BadInput, match="unknown identifier type"):
+        psi_federation.parse_request(json.dumps({**body, "type": "register"}).encode(), 10)
+
+
+def test_a_zone_without_a_readable_document_asks_nobody(peered: Pair) -> None:
+    zone = (
+        "P<XYZERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36XYZ7408122F1204159ZE184226B<<<<<10"
+    )
+    bodies = recorded(peered)
+    checked = check(peered.a, officer_of(peered), zone).to_json()
+    assert checked["valid"] is False and checked["document"] is None
+    assert checked["network"] is None and not checked["found"] and bodies == []
