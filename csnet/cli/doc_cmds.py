@@ -9,6 +9,7 @@ here or a peer's hit; whatever the zone's validity), 2 bad input; the others as 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from csnet.cli import register_cmds
 from csnet.cli.client import Client, JustOpt, TokenOpt, UrlOpt
-from csnet.cli.common import JsonFlag, cells, console, print_json, say
+from csnet.cli.common import JsonFlag, cells, console, err_console, print_json, say
 from csnet.errors import BadInput
 
 doc_app = typer.Typer(
@@ -28,18 +29,45 @@ INVALID_EXIT = 8
 FOUND_EXIT = 9
 
 
-def _text(given: str) -> str:
-    text = sys.stdin.read() if given == "-" else given
+def _text(given: str | None, image: Path | None) -> str:
+    if image is not None:
+        if given is not None:
+            raise BadInput("give a zone or document, or --image, not both")
+        return _from_photo(image)
+    text = sys.stdin.read() if given == "-" else (given or "")
     if not text.strip():
         raise BadInput("nothing to check: give a zone or a document (or '-' and stdin)")
     return text
 
 
+def _from_photo(image: Path) -> str:
+    """The zone as read from the photo, here, before it is checked: the photo never leaves
+    this machine, only the zone's text goes to the node."""
+    from datetime import UTC, datetime
+
+    from csnet.ocr import read_photo  # why: Pillow and tesseract only for this option
+
+    try:
+        data = image.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {image}: {exc.strerror or exc}") from None
+    found = read_photo(data, datetime.now(UTC).date())
+    if found.zone_text is None:
+        raise BadInput(f"no machine-readable zone found in {image}: type the zone instead")
+    err_console.print(f"zone read from the photo in {found.seconds:.1f} s")
+    return found.zone_text
+
+
 @doc_app.command("check")
 def doc_check(
     text: Annotated[
-        str, typer.Argument(help="The zone (its lines), a document (PAK:P:AB1234567), or '-'.")
-    ],
+        str | None,
+        typer.Argument(help="The zone (its lines), a document (PAK:P:AB1234567), or '-'."),
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option("--image", help="A photo of the page or card: its zone is read here."),
+    ] = None,
     no_network: Annotated[
         bool, typer.Option("--no-network", help="Do not ask the peers (PSI hit/no-hit).")
     ] = False,
@@ -49,7 +77,7 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> int:
     """Validate a machine-readable zone and look its document up here and on the peers."""
-    body = {"text": _text(text), "network": not no_network}
+    body = {"text": _text(text, image), "network": not no_network}
     checked = Client(url, token, justification).call("POST", "/documents/check", json=body)
     if as_json:
         print_json(checked)

@@ -19,8 +19,9 @@ from csnet.ocr import images, tesseract, zone
 @dataclass(frozen=True)
 class PhotoReading:
     reading: mrz.Reading | None  # None: no zone found
-    ocr_text: str  # what tesseract read where the zone was looked for last
+    ocr_text: str  # what tesseract read in the view the zone was found in
     seconds: float
+    zone_text: str | None = None  # the zone as read, before repairs: what to check again
 
 
 def read_photo(data: bytes, today: date) -> PhotoReading:
@@ -28,16 +29,19 @@ def read_photo(data: bytes, today: date) -> PhotoReading:
     this node cannot run tesseract)."""
     started = time.perf_counter()
     image = images.load(data)
-    best: tuple[mrz.Reading | None, str] = (None, "")
+    best: tuple[mrz.Reading, str, str] | None = None
     with tempfile.TemporaryDirectory(prefix="csnet-ocr-") as folder:
         for index, view in enumerate(images.views(image)):
             text = tesseract.read_text(images.save(view, Path(folder), f"view{index}"), psm=6)
-            found = zone.best_zone(text, today)
-            if found is not None and (best[0] is None or zone.rank(found) < zone.rank(best[0])):
-                best = (found, text)
-            if found is not None and found.valid:
+            found = zone.best_run(text, today)
+            if found is not None and (best is None or zone.rank(found[0]) < zone.rank(best[0])):
+                best = (found[0], text, found[1])
+            if found is not None and found[0].valid:
                 break  # why: each further view costs a tesseract run
-    return PhotoReading(best[0], best[1], time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if best is None:
+        return PhotoReading(None, "", seconds)
+    return PhotoReading(best[0], best[1], seconds, best[2])
 
 
 def read_line(path: Path) -> str:

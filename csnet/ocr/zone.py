@@ -49,13 +49,20 @@ def candidates(lines: list[str]) -> Iterator[list[str]]:
 
 def best_zone(text: str, today: date) -> mrz.Reading | None:
     """The best reading of a zone in `text`, or None if it holds no zone."""
-    best: mrz.Reading | None = None
+    found = best_run(text, today)
+    return None if found is None else found[0]
+
+
+def best_run(text: str, today: date) -> tuple[mrz.Reading, str] | None:
+    """The best reading of a zone in `text` with the zone as read (before any repair)."""
+    best: tuple[mrz.Reading, str] | None = None
     for run in candidates(lines_of(text)):
         if sum(line.count("<") for line in run) < MIN_FILLERS:
             continue
-        reading = mrz.read("\n".join(run), today)
-        if reading.format is not None and (best is None or rank(reading) < rank(best)):
-            best = reading
+        zone_text = "\n".join(run)
+        reading = mrz.read(zone_text, today)
+        if reading.format is not None and (best is None or rank(reading) < rank(best[0])):
+            best = (reading, zone_text)
     return best
 
 

@@ -108,3 +108,23 @@ def test_check_reads_stdin(
     assert checked["fields"]["surname"] == "ERIKSSON"
     monkeypatch.setattr("sys.stdin", io.StringIO("  \n"))
     assert run(["doc", "check", "-", *served]) == 2
+
+
+def test_check_reads_the_zone_from_a_photo_here(
+    node: Node, served: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from csnet.ocr import tesseract
+    from tests.ocr.pages import OCR_B, page
+
+    if not (tesseract.available() and OCR_B.is_file()):
+        pytest.skip("reading photos needs Debian's tesseract-ocr and fonts-ocr-b")
+    photo = tmp_path / "page.jpg"
+    photo.write_bytes(page(ZONE.split("\n")))
+    assert run(["doc", "check", "--image", str(photo), "--no-network", "--json", *served]) == 0
+    checked = out_json(capsys)
+    assert checked["valid"] is True and checked["document"] == "UTO:P:L898902C3"
+    not_a_photo = tmp_path / "notes.txt"
+    not_a_photo.write_text("no photo here", "utf-8")
+    assert run(["doc", "check", "--image", str(not_a_photo), *served]) == 2
+    assert "not an image" in capsys.readouterr().err
+    assert run(["doc", "check", "PAK:P:AB1234567", "--image", str(photo), *served]) == 2
