@@ -8,13 +8,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from csnet.access import Caller
 from csnet.errors import CsnetError
 from csnet.federation import delivery as delivery_module
-from csnet.federation import framing, handshake, outbox
+from csnet.federation import framing, handshake, ordering, outbox
 from csnet.federation.delivery import Delivery
 from csnet.handling.markings import TLP, Markings
 from csnet.items.canonical import canonical_json
@@ -24,6 +25,7 @@ from csnet.node import Node
 from csnet.publishing import NewItem, publish_many
 from csnet.store import item_store
 from csnet.store.tables import outbox as outbox_table
+from csnet.transport import PeerResponse
 from tests.databases import Databases
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, _node
@@ -152,7 +154,7 @@ def test_batches_are_bounded(peered: Pair) -> None:
     send = peered.transport.send
 
     def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
+        if method == "POST" and "/federation/items" in url:
             sizes.append(body.count(b'"kind":"alert"'))
         return send(method, url, headers, body)
 
@@ -260,23 +262,31 @@ def _pushed_seqs(body: bytes) -> list[int]:
     return [json.loads(raw)["seq"] for raw in framing.split_lines(body) or []]
 
 
-@pytest.mark.parametrize("pipelined_from", [1, 1000])  # with the helper thread, and without
-def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(
+def _place(url: str) -> tuple[str, int] | None:
+    query = parse_qs(urlsplit(url).query)
+    return (query["stream"][0], int(query["batch"][0])) if query else None
+
+
+@pytest.mark.parametrize("pipelined_from", [1, 1000])  # in a window, and one by one
+def test_batches_go_in_a_bounded_window_in_seq_order(
     peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)  # a few alerts a batch
-    posted = post(a, 10, to=(b.node_id,))
+    posted = post(a, 30, to=(b.node_id,))
     batches: list[list[int]] = []
-    in_flight = []
+    places: list[tuple[str, int] | None] = []
+    in_flight: list[int] = []
+    most = [0]
     send = peered.transport.send
 
     def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
+        if method == "POST" and "/federation/items" in url:
             in_flight.append(1)
-            assert len(in_flight) == 1  # never two batches at the peer at once
+            most[0] = max(most[0], len(in_flight))
             batches.append(_pushed_seqs(body))
+            places.append(_place(url))
             try:
                 return send(method, url, headers, body)
             finally:
@@ -284,26 +294,36 @@ def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(
         return send(method, url, headers, body)
 
     peered.transport.send = spy  # type: ignore[method-assign]
-    assert Delivery(a).flush(b.node_id) == 10
-    assert len(batches) > 2
-    assert [seq for batch in batches for seq in batch] == sorted(e.seq for e in posted)
+    assert Delivery(a).flush(b.node_id) == 30
+    assert len(batches) > delivery_module.WINDOW
+    windowed = pipelined_from == 1
+    assert most[0] <= (delivery_module.WINDOW if windowed else 1)
+    # sent in order, each batch once; numbered within one stream when in a window
+    assert sorted(seq for batch in batches for seq in batch) == sorted(e.seq for e in posted)
+    assert [b[0] for b in batches] == sorted(b[0] for b in batches)
+    if windowed:
+        assert len({p[0] for p in places if p}) == 1
+        assert [p[1] for p in places if p] == list(range(len(batches)))
+    else:
+        assert places == [None] * len(batches)
     assert queued(a) == []
     assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)
 
 
 @pytest.mark.parametrize("pipelined_from", [1, 1000])
-def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(
+def test_a_failed_batch_ends_the_run_the_rest_stays_queued_and_arrives_later(
     peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
+    monkeypatch.setattr(ordering, "WAIT_SECONDS", 0.3)  # batch 2 waits for the lost batch 1
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)
-    posted = post(a, 10, to=(b.node_id,))
+    posted = post(a, 30, to=(b.node_id,))
     batches: list[list[int]] = []
     send = peered.transport.send
 
     def fail_second(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
+        if method == "POST" and "/federation/items" in url:
             batches.append(_pushed_seqs(body))
             if len(batches) == 2:
                 raise CsnetError("peer went away", code="connection_failed")
@@ -311,8 +331,41 @@ def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(
 
     peered.transport.send = fail_second  # type: ignore[method-assign]
     first = Delivery(a).flush(b.node_id)
-    assert first == len(batches[0]) > 0 and len(batches) == 2
+    assert first == len(batches[0]) > 0
+    assert len(batches) == 2 if pipelined_from > 1 else len(batches) >= 2
     held = [e for e in posted if raw_of(b, e.id) is not None]
-    assert [e.seq for e in held] == batches[0]
+    assert [e.seq for e in held] == batches[0]  # not the batch after the lost one either
     left = queued(a)
-    assert len(left) == 10 - first and all(attempts == 1 for _, _, attempts in left)
+    assert len(left) == 30 - first and all(attempts == 1 for _, _, attempts in left)
+    assert Delivery(a).flush(b.node_id) == 30 - first  # nothing lost
+    assert queued(a) == [] and all(raw_of(b, e.id) == e.to_bytes() for e in posted)
+
+
+def test_batches_refused_only_for_their_order_go_again_in_a_new_stream(
+    peered: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch 1 is lost on the way; batch 2 waits for it at the peer in vain (409). Both go
+    again, under a new stream, in the same run, and nothing backs off."""
+    monkeypatch.setattr(delivery_module, "PIPELINED_FROM", 1)
+    monkeypatch.setattr(ordering, "WAIT_SECONDS", 0.3)
+    a, b = peered.a, peered.b
+    a.settings = a.settings.replace(max_request_bytes=2500)
+    posted = post(a, 30, to=(b.node_id,))
+    places: list[tuple[str, int] | None] = []
+    send = peered.transport.send
+
+    def lose_the_second(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if method == "POST" and "/federation/items" in url:
+            places.append(_place(url))
+            if len(places) == 2:
+                error = {"error": {"code": "batch_out_of_order", "message": "lost"}}
+                return PeerResponse(409, {}, json.dumps(error).encode())
+        return send(method, url, headers, body)
+
+    peered.transport.send = lose_the_second  # type: ignore[method-assign]
+    delivery = Delivery(a)
+    assert delivery.flush(b.node_id) == 30
+    assert b.node_id not in delivery.failed
+    streams = [p[0] for p in places if p]
+    assert len(set(streams)) == 2 and streams[0] != streams[-1]
+    assert queued(a) == [] and all(raw_of(b, e.id) == e.to_bytes() for e in posted)
