@@ -257,12 +257,12 @@ class _Window:
         self._stack = stack
         self._pool: ThreadPoolExecutor | None = None
         self._flight: deque[tuple[Batch, Future[Answer]]] = deque()
-        self._stream, self._number = "", 0
-        self._answered = False  # a batch of the current stream was answered
-        self._failures: list[CsnetError] = []  # of the current stream
+        self._stream, self._number = secrets.token_urlsafe(12), 0
+        self._windowed = True  # until the order gate refused a batch of this run
+        self._failures: list[CsnetError] = []  # since the last settling
 
     def has_room(self) -> bool:
-        limit = WINDOW if self._pool is not None else 1
+        limit = WINDOW if self._placing() else 1
         if self._failures or self.failure is not None or len(self._flight) >= limit:
             return False
         # why: a failure is taken in batch order, but known as soon as it came
@@ -273,10 +273,9 @@ class _Window:
         return [item_id for batch, _ in self._flight for item_id, _ in batch]
 
     def send(self, post: Post, batch: Batch) -> None:
-        if self._pool is None and len(batch) >= PIPELINED_FROM:
+        if self._pool is None and self._windowed and len(batch) >= PIPELINED_FROM:
             self._pool = self._stack.enter_context(ThreadPoolExecutor(WINDOW, "csnet-push"))
-            self._new_stream()
-        if self._pool is None:
+        if self._pool is None or not self._windowed:
             self._flight.append((batch, _at_once(post, self.peer, batch, None)))
             return
         place = Place(self._stream, self._number)
@@ -291,24 +290,22 @@ class _Window:
         answer = future.result()
         if isinstance(answer, CsnetError):
             self._failures.append(answer)
-        else:
-            self._answered = True
         if self._failures and not self._flight:
             self._settle()
         return batch, answer
 
     def _settle(self) -> None:
-        """After a failure, once the window drained: if only the order gate refused batches of
-        a stream the peer was storing, send the rest under a new one (batch 0 of a stream
-        never waits, so each retry makes progress); otherwise the run ends, to back off."""
-        if self._answered and all(_out_of_order(e) for e in self._failures):
-            self._new_stream()
+        """After a failure, once the window drained: if only the order gate refused batches
+        (one was lost on the way, or the peer serves from several processes, whose gates do
+        not meet), the rest goes one batch at a time, without a place; otherwise the run
+        ends, to back off."""
+        if all(_out_of_order(e) for e in self._failures):
+            self._windowed, self._failures = False, []
         else:
             self.failure = self._failures[0]
 
-    def _new_stream(self) -> None:
-        self._stream, self._number = secrets.token_urlsafe(12), 0
-        self._answered, self._failures = False, []
+    def _placing(self) -> bool:
+        return self._pool is not None and self._windowed
 
 
 def _out_of_order(error: CsnetError) -> bool:

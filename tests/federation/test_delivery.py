@@ -341,11 +341,11 @@ def test_a_failed_batch_ends_the_run_the_rest_stays_queued_and_arrives_later(
     assert queued(a) == [] and all(raw_of(b, e.id) == e.to_bytes() for e in posted)
 
 
-def test_batches_refused_only_for_their_order_go_again_in_a_new_stream(
+def test_after_a_batch_refused_for_its_order_the_rest_goes_one_by_one(
     peered: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Batch 1 is lost on the way; batch 2 waits for it at the peer in vain (409). Both go
-    again, under a new stream, in the same run, and nothing backs off."""
+    again in the same run, one batch at a time without a place, and nothing backs off."""
     monkeypatch.setattr(delivery_module, "PIPELINED_FROM", 1)
     monkeypatch.setattr(ordering, "WAIT_SECONDS", 0.3)
     a, b = peered.a, peered.b
@@ -365,7 +365,8 @@ def test_batches_refused_only_for_their_order_go_again_in_a_new_stream(
     peered.transport.send = lose_the_second  # type: ignore[method-assign]
     delivery = Delivery(a)
     assert delivery.flush(b.node_id) == 30
-    assert b.node_id not in delivery.failed
-    streams = [p[0] for p in places if p]
-    assert len(set(streams)) == 2 and streams[0] != streams[-1]
-    assert queued(a) == [] and all(raw_of(b, e.id) == e.to_bytes() for e in posted)
+    assert b.node_id not in delivery.failed and queued(a) == []
+    placed = [p for p in places if p is not None]
+    assert [n for _, n in placed] == list(range(len(placed))) and 2 <= len(placed) < len(places)
+    assert places[len(placed) :] == [None] * (len(places) - len(placed))
+    assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)
