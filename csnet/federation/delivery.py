@@ -94,7 +94,7 @@ class Delivery:
         return sum(1 for item_id, _ in batch if item_id in accepted or item_id in refused)
 
     def _next_batch(self, peer_id: str, in_flight: Sequence[str]) -> list[tuple[str, bytes]]:
-        """The next batch after the one in flight; rows of items erased since are dropped."""
+        """The next batch after those in flight; rows of items erased since are dropped."""
         limit = self._max_bytes()
         with self.node.store.read() as conn:
             batch, gone = outbox.load_batch(conn, peer_id, max_bytes=limit, skip=in_flight)
