@@ -1,5 +1,5 @@
-"""Sending the outbox: one batch in flight per peer (the next one read meanwhile), capped
-backoff, and a background runner.
+"""Sending the outbox: a window of batches in flight per peer, stored by the peer in order;
+capped backoff, and a background runner.
 
 Push is attempted at once on commit (the runner is woken); pull by cursor runs on reconnect and
 every `federation_pull_seconds`, so a lost push only delays an item, never loses it.
@@ -8,8 +8,10 @@ every `federation_pull_seconds`, so a lost push only delays an item, never loses
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -20,6 +22,7 @@ from csnet.errors import CsnetError
 from csnet.federation import framing, outbox, pull
 from csnet.federation.client import send_to_peer
 from csnet.federation.local import API_PREFIX, federation_id
+from csnet.federation.ordering import Place
 from csnet.federation.peers import Peer, PeerStatus, get_peer
 from csnet.federation.requests import sign_request
 from csnet.items.envelope import Envelope
@@ -27,9 +30,14 @@ from csnet.node import Node
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Batch = list[tuple[str, bytes]]  # (item id, signed bytes), in (origin, seq) order
+Answer = tuple[set[str], set[str]] | CsnetError  # (accepted, refused for good), or why not
+Post = Callable[[Peer, Batch, Place | None], Answer]
 MAX_PARALLEL_PEERS = 16  # HTTP pushes in parallel; the store still has one writer
 ITEMS_PATH = "/federation/items"
-PIPELINED_FROM = 100  # items in a batch from which the next one is read while it is in flight
+PIPELINED_FROM = 100  # items in a batch from which batches go in a window, not one by one
+WINDOW = 3  # pushed batches in flight per peer (catch-up): the receiver verifies the next ones
+# while it stores the oldest; more would only queue at its single writer
 
 
 class Delivery:
@@ -45,7 +53,7 @@ class Delivery:
     def flush(self, peer_id: str) -> int:
         """Send every queued item for one peer, batch after batch; returns how many went (0 when
         another worker of this node holds the peer's send lease: it sends them)."""
-        # why: one batch in flight per peer, across all workers, keeps order and load sane
+        # why: one sender (one window) per peer, across all workers, keeps order and load sane
         with self.node.work.lease(peer_id) as held:
             if not held:
                 return 0
@@ -56,39 +64,37 @@ class Delivery:
                 return self._pipeline(peer, stack)
 
     def _pipeline(self, peer: Peer, stack: ExitStack) -> int:
-        """While a large batch is in flight, a helper thread records the previous one's receipt
-        and reads the next one: the sender's share of a batch overlaps the receiver's, and the
-        peer still gets one batch at a time, in order. The helper runs its tasks in the order
-        given, so a batch's rows are gone before the batch after next is read. Small batches
-        (live traffic) do the same work in turn, without a thread to start."""
-        sent = 0
-        batch = self._next_batch(peer.node_id, [])
-        recorded: Future[None] | None = None
-        helper: ThreadPoolExecutor | None = None
-        while batch:
-            if helper is None and len(batch) >= PIPELINED_FROM:
-                helper = stack.enter_context(ThreadPoolExecutor(1, "csnet-outbox"))
-            submit = _at_once if helper is None else helper.submit
-            following = submit(self._next_batch, peer.node_id, [i for i, _ in batch])
-            answer = self._post_batch(peer, batch)
-            if recorded is not None:
-                recorded.result()  # why: a failed write stops the run (raised, logged, retried)
-            if answer is None:
-                following.result()
-                return sent
-            accepted, refused = answer
-            recorded = submit(self._record, peer, batch, accepted, refused)
-            sent += sum(1 for item_id, _ in batch if item_id in accepted or item_id in refused)
-            if peer.node_id in self.failed:
-                recorded.result()
-                self._recovered(peer)
-            batch = following.result()
-        if recorded is not None:
-            recorded.result()
-        return sent
+        """Up to WINDOW batches in flight, each read while the others travel, answers taken
+        and recorded in batch order. The peer stores them in order (their place in a stream,
+        csnet/federation/ordering.py). Small batches (live traffic) go one at a time, without
+        a thread to start, until a large one opens the window."""
+        window = _Window(peer, stack)
+        while True:
+            while window.has_room():
+                batch = self._next_batch(peer.node_id, window.ids())
+                if not batch:
+                    break
+                window.send(self._post_batch, batch)
+            answered = window.take()
+            if answered is None:
+                break
+            batch, answer = answered
+            if isinstance(answer, tuple):
+                window.sent += self._recorded(peer, batch, *answer)
+        if window.failure is not None:
+            self._failed(peer.node_id, window.failure)
+        return window.sent
+
+    def _recorded(
+        self, peer: Peer, batch: Sequence[tuple[str, bytes]], accepted: set[str], refused: set[str]
+    ) -> int:
+        """Record an answered batch; back after an outage, pull what the peer sent meanwhile."""
+        self._record(peer, batch, accepted, refused)
+        self._recovered(peer)
+        return sum(1 for item_id, _ in batch if item_id in accepted or item_id in refused)
 
     def _next_batch(self, peer_id: str, in_flight: Sequence[str]) -> list[tuple[str, bytes]]:
-        """The next batch after the one in flight; rows of items erased since are dropped."""
+        """The next batch after those in flight; rows of items erased since are dropped."""
         limit = self._max_bytes()
         with self.node.store.read() as conn:
             batch, gone = outbox.load_batch(conn, peer_id, max_bytes=limit, skip=in_flight)
@@ -106,16 +112,13 @@ class Delivery:
         # why: a peer refuses bodies over its max_request_bytes; assume it matches ours
         return min(outbox.MAX_BATCH_BYTES, int(self.node.settings.max_request_bytes))
 
-    def _post_batch(
-        self, peer: Peer, batch: Sequence[tuple[str, bytes]]
-    ) -> tuple[set[str], set[str]] | None:
-        """POST one batch: the ids accepted and refused for good, or None when it failed."""
+    def _post_batch(self, peer: Peer, batch: Batch, place: Place | None) -> Answer:
+        """POST one batch: the ids accepted and refused for good, or why it failed."""
         body = framing.join_lines([raw for _, raw in batch])
         try:
-            return _answered(self._post(peer, body))
+            return _answered(self._post(peer, body, place))
         except CsnetError as exc:
-            self._failed(peer.node_id, exc)
-            return None
+            return exc
 
     def _record(
         self,
@@ -133,9 +136,11 @@ class Delivery:
         if refused:
             log.warning("peer %s refused %d item(s): %s", peer.node_id, len(refused), refused)
 
-    def _post(self, peer: Peer, body: bytes) -> Any:
+    def _post(self, peer: Peer, body: bytes, place: Place | None) -> Any:
         node = self.node
         url = peer.identity.url + API_PREFIX + ITEMS_PATH
+        if place is not None:  # why: in the signed target, so its place cannot be altered
+            url += f"?stream={place.stream}&batch={place.number}"
         headers = sign_request(
             node.signing_key(),
             origin=federation_id(node),
@@ -156,14 +161,15 @@ class Delivery:
         log.info("delivery to %s failed (%s); attempt %d", peer_id, exc.error_code, attempts)
 
     def _recovered(self, peer: Peer) -> None:
+        """Back after an outage: catch up on what the peer sent meanwhile."""
         if peer.node_id in self.failed:
             self.failed.discard(peer.node_id)
-            self.pull(peer)  # why: back after an outage: catch up on what it sent meanwhile
+            self.pull(peer)
 
     def flush_all(self) -> int:
         """Flush every peer with queued rows that are due, peers side by side.
 
-        One batch stays in flight per peer (the per-peer lock), but peers do not wait for each
+        One window stays in flight per peer (the per-peer lease), but peers do not wait for each
         other: with nine peers the ninth is not served after eight round trips.
         """
         with self.node.store.read() as conn:
@@ -239,6 +245,71 @@ class Delivery:
                 self.pull_retries()
         except Exception:  # why: the runner must outlive any one failure (logged, retried)
             log.exception("delivery step failed")
+
+
+class _Window:
+    """The batches in flight to one peer, oldest first, and the stream they are placed in."""
+
+    def __init__(self, peer: Peer, stack: ExitStack) -> None:
+        self.peer = peer
+        self.sent = 0
+        self.failure: CsnetError | None = None  # why the run ended early, once settled
+        self._stack = stack
+        self._pool: ThreadPoolExecutor | None = None
+        self._flight: deque[tuple[Batch, Future[Answer]]] = deque()
+        self._stream, self._number = secrets.token_urlsafe(12), 0
+        self._windowed = True  # until the order gate refused a batch of this run
+        self._failures: list[CsnetError] = []  # since the last settling
+
+    def has_room(self) -> bool:
+        limit = WINDOW if self._placing() else 1
+        if self._failures or self.failure is not None or len(self._flight) >= limit:
+            return False
+        # why: a failure is taken in batch order, but known as soon as it came
+        return not any(f.done() and isinstance(f.result(), CsnetError) for _, f in self._flight)
+
+    def ids(self) -> list[str]:
+        """The ids in flight, whose outbox rows stay until their answer is recorded."""
+        return [item_id for batch, _ in self._flight for item_id, _ in batch]
+
+    def send(self, post: Post, batch: Batch) -> None:
+        if self._pool is None and self._windowed and len(batch) >= PIPELINED_FROM:
+            self._pool = self._stack.enter_context(ThreadPoolExecutor(WINDOW, "csnet-push"))
+        if self._pool is None or not self._windowed:
+            self._flight.append((batch, _at_once(post, self.peer, batch, None)))
+            return
+        place = Place(self._stream, self._number)
+        self._number += 1
+        self._flight.append((batch, self._pool.submit(post, self.peer, batch, place)))
+
+    def take(self) -> tuple[Batch, Answer] | None:
+        """The oldest batch in flight and its answer, once it came; None when none is left."""
+        if not self._flight:
+            return None
+        batch, future = self._flight.popleft()
+        answer = future.result()
+        if isinstance(answer, CsnetError):
+            self._failures.append(answer)
+        if self._failures and not self._flight:
+            self._settle()
+        return batch, answer
+
+    def _settle(self) -> None:
+        """After a failure, once the window drained: if only the order gate refused batches
+        (one was lost on the way, or the peer serves from several processes, whose gates do
+        not meet), the rest goes one batch at a time, without a place; otherwise the run
+        ends, to back off."""
+        if all(_out_of_order(e) for e in self._failures):
+            self._windowed, self._failures = False, []
+        else:
+            self.failure = self._failures[0]
+
+    def _placing(self) -> bool:
+        return self._pool is not None and self._windowed
+
+
+def _out_of_order(error: CsnetError) -> bool:
+    return error.error_code == "batch_out_of_order"
 
 
 def _answered(data: Any) -> tuple[set[str], set[str]]:

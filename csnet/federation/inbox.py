@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
 from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
-from csnet.federation import consent, framing, groups, outbox, reach, seq_claims
+from csnet.federation import consent, framing, groups, ordering, outbox, reach, seq_claims
 from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
 from csnet.items import links, relay, strict_json
@@ -181,47 +181,56 @@ def _verified(outcome: Checked | CsnetError) -> Verified | CsnetError:
 
 
 @dataclass
-class _Batch:
-    """What judging a batch reads from the store, in one read transaction."""
+class Prepared:
+    """A batch's order-independent part, done before its turn: the ids its items claim, and
+    each item not held already verified (id, signature, limits) and parsed, by index."""
 
-    view: groups.Membership
-    checked: dict[int, Verified | CsnetError]  # by index; items held already are left out
-    seqs: seq_claims.SeqClaims
-
-
-def _read_batch(
-    node: Node, conn: Connection, claimed: list[str | None], raws: Sequence[Any]
-) -> _Batch:
-    view = reach.membership(node.views, conn)
-    held = _held(conn, claimed)
-    todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
-    verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn), node.workers)
-    checked = {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)}
-    envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
-    return _Batch(view, checked, seq_claims.load(conn, envelopes))
+    claimed: list[str | None]
+    checked: dict[int, Verified | CsnetError]
 
 
-def _judge(node: Node, sender: Peer, raws: Sequence[Any]) -> tuple[list[Envelope], Receipt]:
-    """Verdicts in batch order. Items already held are accepted unchecked: their id is the hash
-    of content we verified before, and nothing is stored for them (a catch-up that overlaps a
-    push pays for each item once). Judged in one read transaction: every look-up of the batch
-    (keys, held items, groups, consents, link targets) sees the same state."""
+def prepare(node: Node, raws: Sequence[Any]) -> Prepared:
+    """Verify a batch in the node's workers. Items already held are left out: their id is the
+    hash of content we verified before (a catch-up that overlaps a push pays for each once)."""
     claimed = [_claimed_id(raw) for raw in raws]
     with node.store.read() as conn:
-        return _judge_in(node, conn, sender, claimed, raws)
+        held = _held(conn, claimed)
+        todo = [i for i, item_id in enumerate(claimed) if item_id is None or item_id not in held]
+        verdicts = verify_to_bytes([raws[i] for i in todo], _lookup(node, conn), node.workers)
+    return Prepared(claimed, {i: _verified(v) for i, v in zip(todo, verdicts, strict=True)})
+
+
+def _judge(node: Node, sender: Peer, prepared: Prepared) -> tuple[list[Envelope], Receipt]:
+    """Verdicts in batch order, judged in one read transaction: every look-up of the batch
+    (held items, groups, consents, link targets, seq claims) sees the same state."""
+    with node.store.read() as conn:
+        return _judge_in(node, conn, sender, prepared)
+
+
+def _unheld(conn: Connection, prepared: Prepared) -> dict[int, Verified | CsnetError]:
+    """The verified items still not held: one stored since it was verified (by the batch
+    before it, or a pull) is accepted unchecked, like one held before."""
+    checked = prepared.checked
+    held = _held(conn, [v.env.id for v in checked.values() if isinstance(v, Verified)])
+    return {i: v for i, v in checked.items() if not (isinstance(v, Verified) and v.env.id in held)}
 
 
 def _judge_in(
-    node: Node, conn: Connection, sender: Peer, claimed: list[str | None], raws: Sequence[Any]
+    node: Node, conn: Connection, sender: Peer, prepared: Prepared
 ) -> tuple[list[Envelope], Receipt]:
-    batch = _read_batch(node, conn, claimed, raws)
-    checked = batch.checked
+    checked = _unheld(conn, prepared)
+    envelopes = [v.env for v in checked.values() if isinstance(v, Verified)]
+    seqs = seq_claims.load(conn, envelopes)
     countries = {node.node_id: node.identity.country}
-    views = Views(batch.view, consent.View(conn), link_facts.View(conn, node.node_id, countries))
-    early = _consents_first(node, sender, checked, views, batch.seqs)
+    views = Views(
+        reach.membership(node.views, conn),
+        consent.View(conn),
+        link_facts.View(conn, node.node_id, countries),
+    )
+    early = _consents_first(node, sender, checked, views, seqs)
     receipt = Receipt()
     chosen: dict[str, Envelope | None] = {}  # None: held already, nothing to store
-    for index, item_id in enumerate(claimed):
+    for index, item_id in enumerate(prepared.claimed):
         outcome = checked.get(index)
         if outcome is None and item_id is not None:
             chosen.setdefault(item_id, None)
@@ -232,7 +241,7 @@ def _judge_in(
             env = early.get(index) or check_item(node, sender, outcome, views)
             if index in early:  # judged before the batch: its target may come earlier in it
                 links.check(env, views.links.facts(env))
-            batch.seqs.claim(env)  # last: an item refused for another reason claims nothing
+            seqs.claim(env)  # last: an item refused for another reason claims nothing
         except CsnetError as exc:
             receipt.refused.append(Refusal(index, item_id, exc.error_code, exc.message))
             continue
@@ -243,14 +252,18 @@ def _judge_in(
     return [env for env in chosen.values() if env is not None], receipt
 
 
-def receive_batch(node: Node, sender: Peer, body: bytes) -> Receipt:
-    """A pushed batch `{"items": [...]}`: the batch as a whole is refused only if malformed."""
+def receive_batch(
+    node: Node, sender: Peer, body: bytes, place: ordering.Place | None = None
+) -> Receipt:
+    """A pushed batch `{"items": [...]}`: the batch as a whole is refused only if malformed.
+    With a `place` in its sender's window, it is stored after the batch before it."""
     try:
         raws = _batch_items(body)
     except CsnetError as exc:
+        ordering.gate_of(node.node_id).abandon(sender.node_id, place)
         audit_refusal(node, sender.node_id, exc.error_code, request_details("POST", ITEMS_PATH))
         raise
-    return receive(node, sender, raws)
+    return receive(node, sender, raws, place=place)
 
 
 def _batch_items(body: bytes) -> list[Any]:
@@ -267,11 +280,31 @@ def _batch_items(body: bytes) -> list[Any]:
 
 
 def receive(
-    node: Node, sender: Peer, raws: Sequence[Any], cursor: tuple[str, int] | None = None
+    node: Node,
+    sender: Peer,
+    raws: Sequence[Any],
+    cursor: tuple[str, int] | None = None,
+    place: ordering.Place | None = None,
 ) -> Receipt:
     """Check a batch from `sender`, then store it through the one item pipeline, with the
-    refusals' audit entries and the pull cursor in the same transaction; announce after."""
-    envelopes, receipt = _judge(node, sender, raws)
+    refusals' audit entries and the pull cursor in the same transaction; announce after.
+    Verification runs at once, side by side with other batches; judging and storing wait for
+    the turn of `place` (ordering.py), since they depend on what the batches before stored."""
+    gate = ordering.gate_of(node.node_id)
+    try:
+        prepared = prepare(node, raws)
+    except BaseException:
+        gate.abandon(sender.node_id, place)
+        raise
+    with gate.turn(sender.node_id, place):
+        return store(node, sender, prepared, cursor)
+
+
+def store(
+    node: Node, sender: Peer, prepared: Prepared, cursor: tuple[str, int] | None = None
+) -> Receipt:
+    """Judge a prepared batch against the store and write what it accepts."""
+    envelopes, receipt = _judge(node, sender, prepared)
     source = Source.peer_node(sender.node_id, Via.PUSH if cursor is None else Via.PULL)
     with node.store.write() as conn:
         clashing = seq_claims.clashing(conn, envelopes)  # stored by another receipt since judging

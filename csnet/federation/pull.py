@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -199,21 +201,34 @@ def disclosures(peer: str, envelopes: list[Envelope], how: str) -> list[AuditEnt
 
 
 def pull_origin(node: Node, peer: Peer, origin: str) -> int:
-    """Fetch every page of `origin`'s items from `peer`; returns how many were newly stored."""
+    """Fetch every page of `origin`'s items from `peer`; returns how many were newly stored.
+    Page N+1 is fetched while page N is verified and stored (one page ahead, a thread only
+    once a page says there is more); pages are stored strictly in order, each with its cursor."""
     if not _verifiable(node, origin):
         # why: each item would be refused (unknown_origin) while the cursor moved past it
         log.info("not pulling %s via %s: its key is unknown here", origin, peer.node_id)
         return 0
+    with node.store.read() as conn:
+        after = inbox.cursor_of(conn, peer.node_id, origin)
+    page = _fetch(node, peer, origin, after)
     stored = 0
-    for _ in range(MAX_PAGES):
-        with node.store.read() as conn:
-            after = inbox.cursor_of(conn, peer.node_id, origin)
-        path = f"/federation/items?origin={origin}&after={after}&limit={outbox.MAX_BATCH_ITEMS}"
-        page = _page(call_peer(node, peer, "GET", path).json(), after)
-        stored += len(inbox.receive(node, peer, page.items, cursor=(origin, page.next)).stored)
-        if not page.more:
-            break
+    with ExitStack() as stack:
+        ahead: ThreadPoolExecutor | None = None
+        for _ in range(MAX_PAGES):
+            following: Future[Page] | None = None
+            if page.more:
+                ahead = ahead or stack.enter_context(ThreadPoolExecutor(1, "csnet-pull"))
+                following = ahead.submit(_fetch, node, peer, origin, page.next)
+            stored += len(inbox.receive(node, peer, page.items, cursor=(origin, page.next)).stored)
+            if following is None:
+                break
+            page = following.result()  # why: a failed fetch raises here, page N already stored
     return stored
+
+
+def _fetch(node: Node, peer: Peer, origin: str, after: int) -> Page:
+    path = f"/federation/items?origin={origin}&after={after}&limit={outbox.MAX_BATCH_ITEMS}"
+    return _page(call_peer(node, peer, "GET", path).json(), after)
 
 
 def _verifiable(node: Node, origin: str) -> bool:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from csnet.access import Caller
 from csnet.errors import CsnetError
 from csnet.federation import delivery as delivery_module
-from csnet.federation import framing, handshake, outbox
+from csnet.federation import framing, handshake, ordering, outbox
 from csnet.federation.delivery import Delivery
 from csnet.handling.markings import TLP, Markings
 from csnet.items.canonical import canonical_json
@@ -24,6 +26,7 @@ from csnet.node import Node
 from csnet.publishing import NewItem, publish_many
 from csnet.store import item_store
 from csnet.store.tables import outbox as outbox_table
+from csnet.transport import PeerResponse
 from tests.databases import Databases
 from tests.factories import add_member, alert_body
 from tests.federation.conftest import Pair, _node
@@ -152,7 +155,7 @@ def test_batches_are_bounded(peered: Pair) -> None:
     send = peered.transport.send
 
     def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
+        if method == "POST" and "/federation/items" in url:
             sizes.append(body.count(b'"kind":"alert"'))
         return send(method, url, headers, body)
 
@@ -260,23 +263,29 @@ def _pushed_seqs(body: bytes) -> list[int]:
     return [json.loads(raw)["seq"] for raw in framing.split_lines(body) or []]
 
 
-@pytest.mark.parametrize("pipelined_from", [1, 1000])  # with the helper thread, and without
-def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(
+def _place(url: str) -> tuple[str, int] | None:
+    query = parse_qs(urlsplit(url).query)
+    return (query["stream"][0], int(query["batch"][0])) if query else None
+
+
+@pytest.mark.parametrize("pipelined_from", [1, 1000])  # in a window, and one by one
+def test_batches_go_in_a_bounded_window_in_seq_order(
     peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)  # a few alerts a batch
-    posted = post(a, 10, to=(b.node_id,))
-    batches: list[list[int]] = []
-    in_flight = []
+    posted = post(a, 30, to=(b.node_id,))
+    sent: list[tuple[tuple[str, int] | None, list[int]]] = []
+    in_flight: list[int] = []
+    most = [0]
     send = peered.transport.send
 
     def spy(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
+        if method == "POST" and "/federation/items" in url:
             in_flight.append(1)
-            assert len(in_flight) == 1  # never two batches at the peer at once
-            batches.append(_pushed_seqs(body))
+            most[0] = max(most[0], len(in_flight))
+            sent.append((_place(url), _pushed_seqs(body)))  # one append: threads interleave
             try:
                 return send(method, url, headers, body)
             finally:
@@ -284,35 +293,92 @@ def test_batches_go_one_at_a_time_in_seq_order_while_the_next_is_read(
         return send(method, url, headers, body)
 
     peered.transport.send = spy  # type: ignore[method-assign]
-    assert Delivery(a).flush(b.node_id) == 10
-    assert len(batches) > 2
-    assert [seq for batch in batches for seq in batch] == sorted(e.seq for e in posted)
+    assert Delivery(a).flush(b.node_id) == 30
+    places, batches = [p for p, _ in sent], [seqs for _, seqs in sent]
+    assert len(batches) > delivery_module.WINDOW
+    windowed = pipelined_from == 1
+    assert most[0] <= (delivery_module.WINDOW if windowed else 1)
+    # each item sent once; the batches numbered in (origin, seq) order within one stream
+    # (the POSTs of a window may start in any order)
+    assert sorted(seq for batch in batches for seq in batch) == sorted(e.seq for e in posted)
+    if windowed:
+        assert len({p[0] for p in places if p}) == 1
+        numbered = sorted((p[1], batch) for p, batch in zip(places, batches, strict=True) if p)
+        assert [n for n, _ in numbered] == list(range(len(batches)))
+        in_order = [batch for _, batch in numbered]
+    else:
+        assert places == [None] * len(batches)
+        in_order = batches
+    assert [seq for batch in in_order for seq in batch] == sorted(e.seq for e in posted)
     assert queued(a) == []
     assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)
 
 
 @pytest.mark.parametrize("pipelined_from", [1, 1000])
-def test_a_failed_batch_ends_the_run_and_the_rest_stays_queued(
+def test_a_failed_batch_ends_the_run_the_rest_stays_queued_and_arrives_later(
     peered: Pair, pipelined_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(delivery_module, "PIPELINED_FROM", pipelined_from)
+    monkeypatch.setattr(ordering, "WAIT_SECONDS", 0.3)  # batch 2 waits for the lost batch 1
     a, b = peered.a, peered.b
     a.settings = a.settings.replace(max_request_bytes=2500)
-    posted = post(a, 10, to=(b.node_id,))
-    batches: list[list[int]] = []
+    posted = post(a, 30, to=(b.node_id,))
+    sent: list[tuple[int, list[int]]] = []  # (batch number, seqs)
     send = peered.transport.send
+    calls, failures = itertools.count(), itertools.count()
 
     def fail_second(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
-        if method == "POST" and url.endswith("/federation/items"):
-            batches.append(_pushed_seqs(body))
-            if len(batches) == 2:
+        if method == "POST" and "/federation/items" in url:
+            place = _place(url)
+            number = next(calls) if place is None else place[1]  # why: POSTs start in any order
+            sent.append((number, _pushed_seqs(body)))
+            if number == 1 and next(failures) == 0:  # the first run's batch 1 only
                 raise CsnetError("peer went away", code="connection_failed")
         return send(method, url, headers, body)
 
     peered.transport.send = fail_second  # type: ignore[method-assign]
     first = Delivery(a).flush(b.node_id)
-    assert first == len(batches[0]) > 0 and len(batches) == 2
+    batches = [seqs for _, seqs in sorted(sent)]
+    sent.clear()
+    assert first == len(batches[0]) > 0
+    assert len(batches) == 2 if pipelined_from > 1 else len(batches) >= 2
     held = [e for e in posted if raw_of(b, e.id) is not None]
-    assert [e.seq for e in held] == batches[0]
+    assert [e.seq for e in held] == batches[0]  # not the batch after the lost one either
     left = queued(a)
-    assert len(left) == 10 - first and all(attempts == 1 for _, _, attempts in left)
+    assert len(left) == 30 - first and all(attempts == 1 for _, _, attempts in left)
+    assert Delivery(a).flush(b.node_id) == 30 - first  # nothing lost
+    assert queued(a) == [] and all(raw_of(b, e.id) == e.to_bytes() for e in posted)
+
+
+def test_after_a_batch_refused_for_its_order_the_rest_goes_one_by_one(
+    peered: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch 1 is lost on the way; batch 2 waits for it at the peer in vain (409). Both go
+    again in the same run, one batch at a time without a place, and nothing backs off."""
+    monkeypatch.setattr(delivery_module, "PIPELINED_FROM", 1)
+    monkeypatch.setattr(ordering, "WAIT_SECONDS", 0.3)
+    a, b = peered.a, peered.b
+    a.settings = a.settings.replace(max_request_bytes=2500)
+    posted = post(a, 30, to=(b.node_id,))
+    places: list[tuple[str, int] | None] = []
+    send = peered.transport.send
+
+    calls = itertools.count()
+
+    def lose_the_second(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if method == "POST" and "/federation/items" in url:
+            places.append(_place(url))
+            if next(calls) == 1:
+                error = {"error": {"code": "batch_out_of_order", "message": "lost"}}
+                return PeerResponse(409, {}, json.dumps(error).encode())
+        return send(method, url, headers, body)
+
+    peered.transport.send = lose_the_second  # type: ignore[method-assign]
+    delivery = Delivery(a)
+    assert delivery.flush(b.node_id) == 30
+    assert b.node_id not in delivery.failed and queued(a) == []
+    placed = [p for p in places if p is not None]
+    assert sorted(n for _, n in placed) == list(range(len(placed)))  # started in any order
+    assert 2 <= len(placed) < len(places)
+    assert places[len(placed) :] == [None] * (len(places) - len(placed))
+    assert all(raw_of(b, e.id) == e.to_bytes() for e in posted)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from csnet.errors import CsnetError
 from csnet.federation import inbox, outbox, peers, pull
 from csnet.federation.requests import sign_request
 from csnet.node import Node
@@ -133,3 +135,38 @@ def test_unsigned_pull_is_refused(peered: Pair) -> None:
     url = URL_A + f"/api/v1/federation/items?origin={peered.a.node_id}"
     answer = peered.transport.send("GET", url, {}, b"")
     assert answer.status == 401
+
+
+def test_a_failing_prefetched_page_leaves_the_page_before_stored_and_the_cursor_right(
+    peered: Pair,
+) -> None:
+    """Page 2 is fetched while page 1 is stored; its failure raises only after page 1 and its
+    cursor were written, and the next pull goes on from there."""
+    a, b = peered.a, peered.b
+    post(a, 600, to=(b.node_id,))
+    push_failed(a, b.node_id)
+    send = peered.transport.send
+    gets: list[str] = []
+
+    def fail_page_two(method: str, url: str, headers: dict[str, str], body: bytes) -> Any:
+        if "/federation/items?" in url:
+            gets.append(url)
+            if len(gets) == 2:
+                raise CsnetError("peer went away", code="connection_failed")
+        return send(method, url, headers, body)
+
+    peered.transport.send = fail_page_two  # type: ignore[method-assign]
+    with b.store.read() as conn:
+        a_at_b = peers.require_peer(conn, a.node_id)
+    with pytest.raises(CsnetError):
+        pull.pull_origin(b, a_at_b, a.node_id)
+    with b.store.read() as conn:
+        query = select(items.c.seq).where(items.c.origin == a.node_id)
+        held = sorted(conn.execute(query).scalars())
+        cursor = inbox.cursor_of(conn, a.node_id, a.node_id)
+    assert held == list(range(1, 501)) and cursor == 500
+    assert "after=500&" in gets[1]  # page 2 was asked from page 1's `next`
+    peered.transport.send = send  # type: ignore[method-assign]
+    assert pull.pull_origin(b, a_at_b, a.node_id) == 100
+    with b.store.read() as conn:
+        assert inbox.cursor_of(conn, a.node_id, a.node_id) == 600

@@ -19,7 +19,7 @@ from starlette.types import Scope
 
 from csnet.correlation import prescreen_ops, psi_federation
 from csnet.errors import CsnetError
-from csnet.federation import handshake, inbound, inbox, pull, rotation
+from csnet.federation import handshake, inbound, inbox, ordering, pull, rotation
 from csnet.federation.local import audit_refusal, federation_id, own_fingerprint, request_details
 from csnet.federation.peers import Peer
 from csnet.items import strict_json
@@ -163,11 +163,17 @@ async def _in_one_hop(request: Request, node: Node, work: Callable[[Peer, bytes]
 
 
 @router.post("/items", response_model=dict[str, Any])
-async def post_items(request: Request, node: NodeDep) -> Response:
-    """A pushed batch of signed items; each item is judged on its own (docs/federation.md §6)."""
-    return await _in_one_hop(
-        request, node, lambda peer, body: inbox.receive_batch(node, peer, body).to_json()
-    )
+async def post_items(
+    request: Request, node: NodeDep, stream: str | None = None, batch: str | None = None
+) -> Response:
+    """A pushed batch of signed items; each item is judged on its own (docs/federation.md §6).
+    `stream` and `batch` (in the signed target) name its place in the sender's window."""
+
+    def receive(peer: Peer, body: bytes) -> dict[str, Any]:
+        place = ordering.parse_place(stream, batch)
+        return inbox.receive_batch(node, peer, body, place).to_json()
+
+    return await _in_one_hop(request, node, receive)
 
 
 @router.get("/items", response_model=dict[str, Any])
