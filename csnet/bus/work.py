@@ -1,6 +1,7 @@
 """Outbox work shared by a node's workers: "items were queued" wake-ups and per-peer send leases.
 
-One batch is in flight per peer (docs/federation.md). In one process a lock per peer is enough
+One worker sends to a peer at a time, with a bounded window of batches in flight
+(docs/federation.md §6). In one process a lock per peer is enough
 (`LocalWork`); several worker processes of one node need a lease all of them see (`NatsWork` in
 csnet/bus/nats_work.py).
 """

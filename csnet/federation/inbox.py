@@ -19,8 +19,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, select, update
 
 from csnet.audit import AuditAction, AuditEntry, append_many
-from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge
+from csnet.errors import BadInput, CsnetError, Forbidden, TooLarge, Unauthenticated
 from csnet.federation import consent, framing, groups, ordering, outbox, reach, seq_claims
+from csnet.federation.inbound import Nonce, claim
 from csnet.federation.local import API_PREFIX, audit_refusal, peer_actor, request_details
 from csnet.federation.peers import Peer, key_history
 from csnet.items import links, relay, strict_json
@@ -253,17 +254,22 @@ def _judge_in(
 
 
 def receive_batch(
-    node: Node, sender: Peer, body: bytes, place: ordering.Place | None = None
+    node: Node,
+    sender: Peer,
+    body: bytes,
+    place: ordering.Place | None = None,
+    nonce: Nonce | None = None,
 ) -> Receipt:
     """A pushed batch `{"items": [...]}`: the batch as a whole is refused only if malformed.
-    With a `place` in its sender's window, it is stored after the batch before it."""
+    With a `place` in its sender's window, it is stored after the batch before it; the request's
+    `nonce` (inbound.authenticate_deferred) is recorded in the items' transaction."""
     try:
         raws = _batch_items(body)
     except CsnetError as exc:
         ordering.gate_of(node.node_id).abandon(sender.node_id, place)
         audit_refusal(node, sender.node_id, exc.error_code, request_details("POST", ITEMS_PATH))
         raise
-    return receive(node, sender, raws, place=place)
+    return receive(node, sender, raws, place=place, nonce=nonce)
 
 
 def _batch_items(body: bytes) -> list[Any]:
@@ -285,6 +291,7 @@ def receive(
     raws: Sequence[Any],
     cursor: tuple[str, int] | None = None,
     place: ordering.Place | None = None,
+    nonce: Nonce | None = None,
 ) -> Receipt:
     """Check a batch from `sender`, then store it through the one item pipeline, with the
     refusals' audit entries and the pull cursor in the same transaction; announce after.
@@ -297,16 +304,37 @@ def receive(
         gate.abandon(sender.node_id, place)
         raise
     with gate.turn(sender.node_id, place):
-        return store(node, sender, prepared, cursor)
+        return store(node, sender, prepared, cursor, nonce)
 
 
 def store(
-    node: Node, sender: Peer, prepared: Prepared, cursor: tuple[str, int] | None = None
+    node: Node,
+    sender: Peer,
+    prepared: Prepared,
+    cursor: tuple[str, int] | None = None,
+    nonce: Nonce | None = None,
 ) -> Receipt:
     """Judge a prepared batch against the store and write what it accepts."""
     envelopes, receipt = _judge(node, sender, prepared)
+    try:
+        return _write(node, sender, envelopes, receipt, cursor, nonce)
+    except Unauthenticated as exc:  # a replay that raced its first copy: nothing was stored
+        audit_refusal(node, sender.node_id, exc.error_code, request_details("POST", ITEMS_PATH))
+        raise
+
+
+def _write(
+    node: Node,
+    sender: Peer,
+    envelopes: list[Envelope],
+    receipt: Receipt,
+    cursor: tuple[str, int] | None,
+    nonce: Nonce | None,
+) -> Receipt:
     source = Source.peer_node(sender.node_id, Via.PUSH if cursor is None else Via.PULL)
     with node.store.write() as conn:
+        if nonce is not None:
+            claim(node, conn, nonce)  # why: the request and its items commit together, or neither
         clashing = seq_claims.clashing(conn, envelopes)  # stored by another receipt since judging
         if clashing:
             receipt.withdraw(clashing, seq_claims.seq_conflict())

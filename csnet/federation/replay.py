@@ -21,17 +21,20 @@ def purge(conn: Connection, now: datetime, window: int = WINDOW_SECONDS) -> int:
     return int(result.rowcount or 0)
 
 
+def seen(conn: Connection, origin: str, nonce: str) -> bool:
+    """Was (origin, nonce) recorded already? A read, for checks made before the write."""
+    query = select(request_nonces.c.at).where(
+        request_nonces.c.origin == origin, request_nonces.c.nonce == nonce
+    )
+    return conn.execute(query).first() is not None
+
+
 def remember(
     conn: Connection, origin: str, nonce: str, at: int, now: datetime, window: int = WINDOW_SECONDS
 ) -> bool:
     """Record (origin, nonce); False when it was already seen (a replay)."""
     purge(conn, now, window)
-    seen = conn.execute(
-        select(request_nonces.c.at).where(
-            request_nonces.c.origin == origin, request_nonces.c.nonce == nonce
-        )
-    ).first()
-    if seen is not None:
+    if seen(conn, origin, nonce):
         return False
     conn.execute(insert(request_nonces).values(origin=origin, nonce=nonce, at=at))
     return True

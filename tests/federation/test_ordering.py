@@ -56,9 +56,11 @@ def test_batch_1_arriving_before_batch_0_is_judged_and_stored_after_it(
     stored: list[str | None] = []
     store = inbox.store
 
-    def recording_store(node: Node, peer: Peer, prepared: Any, cursor: Any = None) -> Any:
+    def recording_store(
+        node: Node, peer: Peer, prepared: Any, cursor: Any = None, nonce: Any = None
+    ) -> Any:
         stored.append(prepared.claimed[0])
-        return store(node, peer, prepared, cursor)
+        return store(node, peer, prepared, cursor, nonce)
 
     def receive(number: int, body: bytes) -> None:
         receipts[number] = inbox.receive_batch(b, sender, body, Place("stream-1", number))
