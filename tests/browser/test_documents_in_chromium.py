@@ -1,0 +1,94 @@
+"""The documents page in the browser: a rendered passport page uploaded as a photo gives its
+decoded fields; a zone with a failing check digit is marked in place and fits a 360-px phone,
+in English and right to left in Arabic, with the zone itself kept left to right; and the
+fraud report is one click away."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from csnet.ocr import tesseract
+from tests.browser.conftest import (
+    PHONE,
+    Network,
+    accessibility_violations,
+    log_in,
+    new_context,
+    overflowing,
+    screenshot,
+)
+from tests.ocr.pages import page as passport_page
+
+ZONE = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+BAD_DIGIT = "\n".join([ZONE[0], ZONE[1].replace("L898902C36", "L898902C35")])
+PHOTO_MS = 60_000  # reading a photo takes seconds, more on a busy machine
+
+
+def _fill_justification(page: Page) -> None:
+    page.get_by_label(re.compile("^Justification")).fill("Case 2026/114: gate 4")
+
+
+def test_an_uploaded_passport_page_shows_its_decoded_fields(
+    browser: Browser, network: Network
+) -> None:
+    if not tesseract.available():
+        pytest.skip("tesseract-ocr is not installed")
+    context = new_context(browser)
+    page = context.new_page()
+    log_in(page, network.officer_a)
+    page.get_by_role("link", name="Documents").click()
+    page.get_by_label("Or a photo of the data page").set_input_files(
+        {"name": "page.jpg", "mimeType": "image/jpeg", "buffer": passport_page(ZONE)}
+    )
+    _fill_justification(page)
+    page.get_by_role("button", name="Check").click()
+    fields = page.locator("dl.doc-fields")
+    expect(fields).to_contain_text("ERIKSSON", timeout=PHOTO_MS)
+    for shown in ("ANNA MARIA", "L898902C3", "1974-08-12", "female"):
+        expect(fields).to_contain_text(shown)
+    expect(page.locator("#zone")).to_have_value("\n".join(ZONE))
+    screenshot(page, "documents-photo-desktop")
+    context.close()
+
+
+def test_a_failing_digit_is_marked_and_the_page_fits_a_phone(
+    browser: Browser, network: Network
+) -> None:
+    context = new_context(browser, PHONE, audit=True)
+    page = context.new_page()
+    log_in(page, network.officer_a)
+    problems: list[str] = []
+    for lang in ("en", "ar"):
+        page.goto(f"{network.a.endpoint.url}/documents?lang={lang}")
+        page.locator("#zone").fill(BAD_DIGIT)
+        page.locator("#justification").fill("Case 2026/114: gate 4")
+        page.locator("form.doc-form button[type=submit]").click()
+        marked = page.locator("pre.mrz-zone mark.mrz-error").first
+        expect(marked).to_have_text("5")
+        zone = page.locator("pre.mrz-zone")
+        expect(zone).to_have_attribute("dir", "ltr")
+        assert page.evaluate("getComputedStyle(document.querySelector('#zone')).direction") == (
+            "ltr"
+        )
+        wide = overflowing(page)
+        assert not wide, f"/documents ({lang}) overflows at 360 px: {wide}"
+        screenshot(page, f"documents-check-{lang}-phone")
+        problems += [f"/documents ({lang}): {v}" for v in accessibility_violations(page)]
+    page.goto(f"{network.a.endpoint.url}/documents?lang=en")
+    page.locator("#zone").fill(BAD_DIGIT)
+    page.locator("#justification").fill("Case 2026/114: gate 4")
+    page.locator("form.doc-form button[type=submit]").click()
+    page.get_by_role("button", name="File a fraud report on this document").click()
+    expect(page.locator("#number")).to_have_value("L898902C3")
+    expect(page.locator("#point-mrz_check_digit")).to_be_checked()
+    assert not overflowing(page), "the fraud report form overflows at 360 px"
+    screenshot(page, "documents-fraud-form-phone")
+    problems += [f"fraud form: {v}" for v in accessibility_violations(page)]
+    context.close()
+    assert not problems, "\n".join(problems)
