@@ -1,53 +1,34 @@
-"""What a document check found, as the /documents page shows it: the zone's reading (decoded,
-marked in place, said in sentences), this node's items naming the document by their titles,
-and the fraud report's prefill (csnet/web/pages/documents_fraud.py)."""
+"""What a document check found (csnet/documents/check.py), as the /documents page shows it: the
+zone's reading (decoded, marked in place, said in sentences), this node's register entries, its
+items naming the document by their titles, the peers' hit or no-hit by node name, and the
+fraud report's prefill (csnet/web/pages/documents_fraud.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from csnet import mrz
 from csnet.access import Caller
-from csnet.correlation.search import Holding, consulted, matches_of
-from csnet.errors import BadInput
-from csnet.indicators import registry
-from csnet.indicators.base import Indicator, InvalidIdentifier
+from csnet.correlation.search import Holding
+from csnet.documents.check import Checked, check
 from csnet.items.document_bodies import DetectionPoint
 from csnet.mrz import Reading
 from csnet.node import Node
-from csnet.reading import audit_consultation
 from csnet.web.pages import documents_zone as zone
 from csnet.web.pages.search_common import node_names
-
-_ZONE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
 
 
 @dataclass(frozen=True)
 class Looked:
     reading: Reading | None  # None: a document alone, no zone
-    document: Indicator | None  # None: no document could be read from the zone
-    items: list[Holding]
-
-
-def is_zone(text: str) -> bool:
-    compact = "".join(text.upper().split())
-    return "<" in compact and len(compact) >= 60 and set(compact) <= _ZONE_CHARS
+    checked: Checked
 
 
 def look_up(node: Node, caller: Caller, text: str, reading: Reading | None = None) -> Looked:
-    """The zone's reading (the photo's, when given) and what this node holds on its document."""
-    if reading is None:
-        if not is_zone(text):
-            raise BadInput("not a machine-readable zone", code="bad_query")
-        reading = mrz.read(text, node.now().date())
-    try:
-        document = registry.parse("document", text.upper())
-    except InvalidIdentifier:
-        return Looked(reading, None, [])
-    (match,) = matches_of(node, caller, [document])
-    audit_consultation(node, caller, consulted([match]), via="document check")
-    return Looked(reading, document, match.items)
+    """The check of `text` here and on the peers; the photo's reading shown when given (it
+    carries the repairs made on what tesseract read, which the text no longer shows)."""
+    checked = check(node, caller, text)
+    return Looked(reading or checked.query.reading, checked)
 
 
 def _item_view(held: Holding, names: dict[str, Any]) -> dict[str, Any]:
@@ -71,15 +52,19 @@ def _check_failed(reading: Reading | None) -> bool:
 
 def fraud_prefill(looked: Looked) -> dict[str, Any] | None:
     """The fraud report form's document and pre-ticked detection points; None: no document."""
-    if looked.document is None:
+    document = looked.checked.query.document
+    if document is None:
         return None
-    state, doc_type, number = looked.document.value.split(":")
+    state, doc_type, number = document.value.split(":")
     points = [DetectionPoint.MRZ_CHECK_DIGIT.value] if _check_failed(looked.reading) else []
+    if looked.checked.register:
+        points.append(DetectionPoint.SLTD_HIT.value)
     return {"state": state, "doc_type": doc_type, "number": number, "points": points}
 
 
 def results_context(node: Node, looked: Looked, lang: str) -> dict[str, Any]:
-    reading = looked.reading
+    reading, checked = looked.reading, looked.checked
+    document = checked.query.document
     names = node_names(node)
     return {
         "reading": reading,
@@ -88,9 +73,9 @@ def results_context(node: Node, looked: Looked, lang: str) -> dict[str, Any]:
         "zone_errors": [zone.sentence(f) for f in reading.errors] if reading else [],
         "zone_warnings": [zone.sentence(f) for f in reading.warnings] if reading else [],
         "zone_repairs": [zone.repair_sentence(r) for r in reading.repairs] if reading else [],
-        "document": looked.document.value if looked.document else None,
-        "items": [_item_view(h, names) for h in looked.items],
-        "register": None,
-        "network": None,
+        "document": document.value if document else None,
+        "items": [_item_view(h, names) for h in checked.items],
+        "register": checked.register,
+        "network": checked.network,
         "fraud": fraud_prefill(looked),
     }

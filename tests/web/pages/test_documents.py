@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from csnet.documents import network, register
+from csnet.documents.entries import NewEntry
 from csnet.handling.roles import Role
 from csnet.node import Node
 from csnet.ocr import tesseract
@@ -182,3 +184,33 @@ def test_a_report_without_fraud_type_or_category_is_refused_and_not_stored(node:
     assert "Choose the person&#39;s category." in answer.text
     with node.store.read() as conn:
         assert item_store.count_items(conn) == 0
+
+
+def test_register_items_and_peers_are_shown_by_name(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register.add(node, "host:test", NewEntry("UTO:P:L898902C3", "stolen", None, "FIA Lahore", ""))
+    browser = log_in(node)
+    filed = browser.post("/documents/fraud-reports", _report_fields(), follow_redirects=False)
+    item_id = filed.headers["location"].removeprefix("/items/")
+    answers = [
+        network.PeerAnswer("b" * 64, "GR-HCG", register=True),
+        network.PeerAnswer("c" * 64, "EU-FRONTEX"),
+    ]
+    monkeypatch.setattr(network, "ask_peers", lambda *_args: answers)
+    page = check(browser, zone=SPECIMEN)
+    assert page.status_code == 200, page.text
+    assert "Stolen" in page.text and "FIA Lahore" in page.text
+    assert f'href="/items/{item_id}"' in page.text and "Counterfeit passport at gate 4" in page.text
+    assert "1 of 2 nodes asked know this document." in page.text
+    assert "GR-HCG" in page.text and "in its register: ask this node." in page.text
+    assert "b" * 64 not in page.text
+    # the report form opened from here ticks the register hit
+    assert 'name="points" value="sltd_hit"' in page.text
+
+
+def test_a_document_alone_is_checked_without_a_zone(node: Node) -> None:
+    page = check(log_in(node), zone="passport L898902C3 UTO")
+    assert page.status_code == 200, page.text
+    assert "UTO:P:L898902C3" in page.text and "Not in this node" in page.text
+    assert 'class="mrz-zone"' not in page.text
