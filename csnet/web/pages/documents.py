@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse
 
 from csnet import ocr
 from csnet.errors import BadInput, CsnetError, Forbidden
-from csnet.mrz import Reading
 from csnet.node import Node
 from csnet.ocr.images import MAX_BYTES as MAX_PHOTO_BYTES
 from csnet.ocr.tesseract import OcrUnavailable
@@ -108,22 +107,22 @@ def _check_input(form: CheckForm, data: bytes) -> None:
 
 
 def _read(node: Node, user: PageUser, form: CheckForm, data: bytes) -> Looked | None:
-    """The check, from the photo when there is one (its reading, repairs included, is the one
-    shown), else from the typed zone; None with the form's error or notice set."""
-    reading: Reading | None = None
+    """The check of the photo's zone when there is a photo, else of the typed text; None with
+    the form's error or notice set."""
     if data:
-        reading = _photo_reading(node, form, data)
-        if reading is None:
+        read = _photo_zone(node, form, data)
+        if read is None:
             return None
-        form.zone = "\n".join(reading.lines)  # why: the officer can correct it and check again
+        form.zone = read  # why: the zone as read, so the officer can correct it and check again
     try:
-        return look_up(node, user.justified(form.justification), form.zone, reading)
+        return look_up(node, user.justified(form.justification), form.zone)
     except BadInput as exc:
         form.errors["zone"] = _zone_message(exc)
         return None
 
 
-def _photo_reading(node: Node, form: CheckForm, data: bytes) -> Reading | None:
+def _photo_zone(node: Node, form: CheckForm, data: bytes) -> str | None:
+    """The zone as tesseract read it, before repairs: the check repairs it again, reported."""
     try:
         found = ocr.read_photo(data, node.now().date())
     except OcrUnavailable:
@@ -138,13 +137,13 @@ def _photo_reading(node: Node, form: CheckForm, data: bytes) -> Reading | None:
         else:
             form.errors["photo"] = _("This file is not a photo this page can read (JPEG, PNG).")
         return None
-    if found.reading is None:
+    if found.reading is None or found.zone_text is None:
         form.errors["photo"] = _(
             "No machine-readable zone was found in the photo. Take it again, flat, sharp and "
             "close, or type the zone."
         )
         return None
-    return found.reading
+    return found.zone_text
 
 
 def _zone_message(exc: BadInput) -> str:

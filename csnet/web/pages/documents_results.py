@@ -24,11 +24,10 @@ class Looked:
     checked: Checked
 
 
-def look_up(node: Node, caller: Caller, text: str, reading: Reading | None = None) -> Looked:
-    """The check of `text` here and on the peers; the photo's reading shown when given (it
-    carries the repairs made on what tesseract read, which the text no longer shows)."""
+def look_up(node: Node, caller: Caller, text: str) -> Looked:
+    """The check of `text` here and on the peers (a zone, or a document alone)."""
     checked = check(node, caller, text)
-    return Looked(reading or checked.query.reading, checked)
+    return Looked(checked.query.reading, checked)
 
 
 def _item_view(held: Holding, names: dict[str, Any]) -> dict[str, Any]:
