@@ -70,8 +70,9 @@ def prefilled(form: FormData) -> FraudFields:
     known = {p.value for p in DetectionPoint}
     fields.points = [p for p in fields.points if p in known]
     fields.detected_at = now_field()
-    document = ":".join((fields.state, fields.doc_type, fields.number))
-    fields.title = _("Fraudulent document %(document)s") % {"document": document}
+    if fields.state and fields.number:
+        document = ":".join((fields.state, fields.doc_type, fields.number))
+        fields.title = _("Fraudulent document %(document)s") % {"document": document}
     return fields
 
 

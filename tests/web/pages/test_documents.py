@@ -112,7 +112,12 @@ def test_the_justification_is_required(node: Node) -> None:
 def test_a_node_administrator_is_refused(node: Node) -> None:
     admin = log_in(node, "root", Role.ADMIN)
     assert 'href="/documents"' not in admin.client.get("/").text
-    for answer in (admin.client.get("/documents"), check(admin, zone=SPECIMEN)):
+    asked = (
+        admin.client.get("/documents"),
+        check(admin, zone=SPECIMEN),
+        admin.client.get("/documents/fraud-reports/new"),
+    )
+    for answer in asked:
         assert answer.status_code == 403
         assert answer.headers["content-type"].startswith("text/html")
 
@@ -172,6 +177,8 @@ def test_a_report_is_filed_with_the_holders_category(node: Node) -> None:
     assert "Document fraud report" in text and "document_fraud" not in text.split("<main")[1]
     assert "Counterfeit: a complete reproduction" in text
     assert "Wrong font or spacing" in text
+    feed = browser.client.get("/").text
+    assert "Document fraud report" in feed and ">document_fraud<" not in feed
 
 
 def test_a_report_without_fraud_type_or_category_is_refused_and_not_stored(node: Node) -> None:
