@@ -1,7 +1,7 @@
 """The documents page in the browser: a rendered passport page uploaded as a photo gives its
 decoded fields; a zone with a failing check digit is marked in place and fits a 360-px phone,
 in English and right to left in Arabic, with the zone itself kept left to right; and the
-fraud report is one click away."""
+fraud report is one click away. The check works from the keyboard alone."""
 
 from __future__ import annotations
 
@@ -32,6 +32,19 @@ PHOTO_MS = 60_000  # reading a photo takes seconds, more on a busy machine
 
 def _fill_justification(page: Page) -> None:
     page.get_by_label(re.compile("^Justification")).fill("Case 2026/114: gate 4")
+
+
+def _check_by_keyboard(page: Page) -> None:
+    """The zone (focused on arrival), the photo, the justification, the button: Tab and Enter."""
+    assert page.evaluate("document.activeElement.id") == "zone"
+    page.keyboard.type(BAD_DIGIT)
+    for expected in ("photo", "justification"):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == expected
+    page.keyboard.type("Case 2026/114: gate 4")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Check"
+    page.keyboard.press("Enter")
 
 
 def test_an_uploaded_passport_page_shows_its_decoded_fields(
@@ -81,9 +94,8 @@ def test_a_failing_digit_is_marked_and_the_page_fits_a_phone(
         screenshot(page, f"documents-check-{lang}-phone")
         problems += [f"/documents ({lang}): {v}" for v in accessibility_violations(page)]
     page.goto(f"{network.a.endpoint.url}/documents?lang=en")
-    page.locator("#zone").fill(BAD_DIGIT)
-    page.locator("#justification").fill("Case 2026/114: gate 4")
-    page.locator("form.doc-form button[type=submit]").click()
+    _check_by_keyboard(page)
+    expect(page.locator("pre.mrz-zone mark.mrz-error").first).to_have_text("5")
     page.get_by_role("button", name="File a fraud report on this document").click()
     expect(page.locator("#number")).to_have_value("L898902C3")
     expect(page.locator("#point-mrz_check_digit")).to_be_checked()
