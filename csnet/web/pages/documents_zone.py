@@ -60,6 +60,16 @@ def _patterns() -> list[tuple[re.Pattern[str], Sentence]]:
             lambda m: _("%(field)s: a letter stands where a digit belongs.") % m,
         ),
         (
+            re.compile(r".* counts the filler after the first 9 characters"),
+            lambda m: (
+                _(
+                    "%(field)s: the check digit also counts the filler after the first 9 "
+                    "characters, as some issuers do."
+                )
+                % m
+            ),
+        ),
+        (
             re.compile(r".*(: characters outside| is not in) the MRZ alphabet$"),
             lambda m: _("%(field)s: only A–Z, 0–9 and < belong in a zone.") % m,
         ),
