@@ -209,7 +209,7 @@ def test_register_items_and_peers_are_shown_by_name(
     assert page.status_code == 200, page.text
     assert "Stolen" in page.text and "FIA Lahore" in page.text
     assert f'href="/items/{item_id}"' in page.text and "Counterfeit passport at gate 4" in page.text
-    assert "1 of 2 nodes asked know this document." in page.text
+    assert "Nodes asked: 2. Nodes that know this document: 1." in page.text
     assert "GR-HCG" in page.text and "in its register: ask this node." in page.text
     assert "b" * 64 not in page.text
     # the report form opened from here ticks the register hit
