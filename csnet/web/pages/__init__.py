@@ -14,6 +14,8 @@ from csnet.web.pages import (
     auth,
     compose,
     disclosures,
+    documents,
+    documents_fraud,
     feed,
     hits,
     item,
@@ -24,7 +26,19 @@ from csnet.web.pages.render import STATIC, render
 from csnet.web.pages.security import LanguageSwitch, SecurityHeaders
 from csnet.web.pages.timing import ServerTiming
 
-ROUTERS = (login, feed, compose, item, search, hits, disclosures, account, admin)
+ROUTERS = (
+    login,
+    feed,
+    compose,
+    item,
+    search,
+    documents,
+    documents_fraud,
+    hits,
+    disclosures,
+    account,
+    admin,
+)
 
 
 def is_page(request: Request) -> bool:

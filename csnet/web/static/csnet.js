@@ -21,8 +21,39 @@
         if (!window.confirm(form.getAttribute("data-confirm"))) ev.preventDefault();
       });
     });
+    root.querySelectorAll("form[data-busy]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var note = form.querySelector("[data-busy-note]");
+        if (note) note.hidden = false;
+        form.setAttribute("aria-busy", "true");
+      });
+    });
+    root.querySelectorAll("input[type=file][data-shrink]").forEach(shrinkPhoto);
     var focus = root.querySelector("[data-focus]");
     if (focus) focus.focus();
+  }
+
+  /* A phone photo is several MB; the node reads it at 1,600 px wide anyway, and the request stays
+     under the node's body limit. Without canvas support the photo goes as it is. */
+  function shrinkPhoto(input) {
+    var limit = parseInt(input.getAttribute("data-shrink"), 10);
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file || file.size <= limit || !window.createImageBitmap || !window.DataTransfer) return;
+      window.createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        var scale = Math.min(1, 1600 / bitmap.width);
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob(function (blob) {
+          if (!blob) return;
+          var files = new DataTransfer();
+          files.items.add(new File([blob], "photo.jpg", { type: "image/jpeg" }));
+          input.files = files.files;
+        }, "image/jpeg", 0.85);
+      }).catch(function () { /* the photo goes as it is */ });
+    });
   }
 
   /* ---------- live feed ---------- */
