@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -17,16 +17,9 @@ from sqlalchemy import Connection, create_engine, select, update
 from csnet.store import sightings_sql
 from csnet.store.tables import indicator_values, items, metadata, sightings
 from tests.conftest import examples
+from tests.strategies import aware_times
 
-_ZONES = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
-_times = st.builds(
-    lambda seconds, micros, zone: (
-        datetime(2024, 5, 1, tzinfo=UTC) + timedelta(seconds=seconds, microseconds=micros)
-    ).astimezone(zone),
-    st.integers(0, 3),  # few distinct instants: the memo of processed values is exercised
-    st.sampled_from([0, 500]),
-    st.sampled_from(_ZONES),
-)
+_times = aware_times
 _pairs = st.tuples(st.sampled_from(["phone", "iban", "wallet"]), st.text("ab\u00e9", max_size=4))
 # a few values (one statement each) or more than FEW (the bulk path, three statements)
 _values = st.one_of(

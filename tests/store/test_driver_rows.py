@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -39,18 +39,11 @@ from csnet.store.tables import (
     outbox,
 )
 from tests.conftest import examples
+from tests.strategies import aware_times
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 TABLES = [items, item_audience, item_text, feed_items, feed_tags, audit_log, outbox]
-_ZONES = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
-_times = st.builds(
-    lambda seconds, micros, zone: (
-        datetime(2024, 5, 1, tzinfo=UTC) + timedelta(seconds=seconds, microseconds=micros)
-    ).astimezone(zone),
-    st.integers(0, 3),  # few distinct instants: the memo of processed values is exercised
-    st.sampled_from([0, 500]),
-    st.sampled_from(_ZONES),
-)
+_times = aware_times
 
 
 @contextmanager

@@ -78,17 +78,22 @@ def _place(form: ComposeForm, errors: Errors) -> dict[str, Any] | None:
 def _valid_until(value: str, errors: Errors) -> str | None:
     if not value.strip():
         return None
+    return utc_time(value, "valid_until", errors)
+
+
+def utc_time(value: str, name: str, errors: Errors) -> str | None:
+    """A date and time typed in a form, as a body writes it; an error under `name` if it is none."""
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        errors["valid_until"] = _("Give a date and time, e.g. 2026-05-01 18:00 (UTC).")
+        errors[name] = _("Give a date and time, e.g. 2026-05-01 18:00 (UTC).")
         return None
     # why: the form asks for UTC; the body refuses times without a zone
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _person(row: PersonRow) -> dict[str, Any]:
+def person_body(row: PersonRow) -> dict[str, Any]:
     person: dict[str, Any] = {"name": row.name.strip(), "category": row.category}
     if row.nationality.strip():
         person["nationality"] = row.nationality.strip().upper()
@@ -126,7 +131,7 @@ def body_of(form: ComposeForm, errors: Errors) -> tuple[dict[str, Any], list[int
     person_rows = [i for i, row in enumerate(form.persons) if not row.empty]
     evidence_rows = [i for i, row in enumerate(form.evidence) if not row.empty]
     if person_rows:
-        body["persons"] = [_person(form.persons[i]) for i in person_rows]
+        body["persons"] = [person_body(form.persons[i]) for i in person_rows]
     if evidence_rows:
         body["evidence"] = [_evidence(form.evidence[i]) for i in evidence_rows]
     return body, person_rows, evidence_rows

@@ -19,7 +19,15 @@ from csnet.indicators import registry
 from csnet.items.document_bodies import FRAUD_KIND, DetectionPoint, FraudType
 from csnet.items.kinds import validate_body
 from csnet.publishing import NewItem
-from csnet.web.pages.compose_build import Errors, Offered, audience_of, grading_of, markings_of
+from csnet.web.pages.compose_build import (
+    Errors,
+    Offered,
+    audience_of,
+    grading_of,
+    markings_of,
+    person_body,
+    utc_time,
+)
 from csnet.web.pages.compose_form import ComposeForm, PersonRow
 from csnet.web.pages.compose_messages import body_message, character_message
 from csnet.web.pages.i18n import gettext as _
@@ -92,39 +100,19 @@ def _document(fields: FraudFields, errors: Errors) -> dict[str, str] | None:
     return document
 
 
-def _detected_at(value: str, errors: Errors) -> str | None:
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        errors["detected_at"] = _("Give a date and time, e.g. 2026-05-01 18:00 (UTC).")
-        return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _holder(row: PersonRow) -> dict[str, Any]:
-    person: dict[str, Any] = {"name": row.name.strip(), "category": row.category}
-    if row.nationality.strip():
-        person["nationality"] = row.nationality.strip().upper()
-    year = row.year_of_birth.strip()
-    if year:
-        person["year_of_birth"] = int(year) if year.isdigit() else year
-    return person
-
-
 def report_body(fields: FraudFields, holder: PersonRow | None, errors: Errors) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": fields.title.strip(),
         "document": _document(fields, errors),
         "fraud_type": fields.fraud_type,
         "detection_points": list(dict.fromkeys(fields.points)),
-        "detected_at": _detected_at(fields.detected_at, errors),
+        "detected_at": utc_time(fields.detected_at, "detected_at", errors),
         "text": fields.text,
     }
     if fields.place_name.strip():
         body["place"] = {"name": fields.place_name.strip()}
     if holder is not None and not holder.empty:
-        body["persons"] = [_holder(holder)]
+        body["persons"] = [person_body(holder)]
     return body
 
 
