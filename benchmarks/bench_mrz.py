@@ -116,7 +116,9 @@ def repaired_line(line: str) -> str:
             lines[0] = ("P<UTO" if width == 44 else "I<UTO").ljust(width, "<")
         reading = mrz.read("\n".join(lines), TODAY)
         own = [e for e in reading.errors if e.line == index + 1 and e.field != "composite"]
-        if reading.format is not None and not own and reading.repairs:
+        repairs = [r for r in reading.repairs if r.line == index + 1]
+        confirmed = all(r.confirmed_by is not None for r in repairs)  # a check digit's, only
+        if reading.format is not None and not own and repairs and confirmed:
             return reading.lines[index]
     return line
 

@@ -111,7 +111,7 @@ def _decoded(plan: _Plan, lines: list[str], joined: str, today: date) -> Reading
     code, state, nationality = raw["document_code"], raw["issuing_state"], raw["nationality"]
     names = raw["names"]
     if (
-        _DIGIT_IN_LETTERS.search(code + state + nationality + names)
+        _DIGIT_IN_LETTERS.search(code[:1] + state + nationality + names)
         or _FILLER_KX.search(names)
         or not names.endswith("<")
         or raw["sex"] not in decode.SEXES
@@ -133,7 +133,6 @@ def _field_values(
     expiry = decode.expiry_date(raw["expiry_date"], today)
     if (
         code[:1] not in CODES[plan.layout.name]
-        or not code.replace("<", "").isalpha()
         or state_label is None
         or nationality_label is None
         or "DEU" in (state, nationality)

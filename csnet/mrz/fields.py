@@ -27,7 +27,9 @@ def repair_letters(layout: Layout, grid: list[list[str]], reading: Reading) -> N
             continue
         row, span = grid[field.span.line], field.span
         changed = False
-        for column in range(span.start, span.end):
+        # why: a document code's second character may be a digit; only its first is a letter
+        end = span.start + 1 if field.name == "document_code" else span.end
+        for column in range(span.start, end):
             used = _letter_for(row, column, span.start, field.name == "names")
             if used is not None:
                 reading.repairs.append(
@@ -73,7 +75,8 @@ def _code(layout: Layout, raw: str, out: dict[str, Any], reading: Reading) -> No
     code = raw.rstrip("<") or raw
     out["document_code"] = code
     out["document_type"] = TYPES.get(code[:1])
-    if code[:1] not in CODES[layout.name] or not code.replace("<", "").isalpha():
+    # why: the second character is the issuer's to choose, digits included ("C1" on a US card)
+    if code[:1] not in CODES[layout.name]:
         reading.errors.append(
             _where(
                 layout.field("document_code"),

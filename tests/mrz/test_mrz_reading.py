@@ -168,3 +168,10 @@ def test_every_single_corruption_under_a_check_digit_is_detected_or_repaired() -
                     corrupt,
                     reading.repairs,
                 )
+
+
+def test_a_digit_as_the_second_character_of_the_document_code_is_the_issuers_choice() -> None:
+    card = "C1" + TD1[0][2:]  # a US passport card writes C1
+    reading = read("\n".join([card, *TD1[1:]]), TODAY)
+    assert reading.valid and reading.repairs == []
+    assert reading.fields["document_code"] == "C1"
