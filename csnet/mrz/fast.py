@@ -142,7 +142,7 @@ def _field_values(
     ):
         return None
     parsed = decode.names(raw["names"])
-    if not parsed.primary and not parsed.secondary:
+    if not parsed.primary:  # why: no name, or given names only: the full path says so
         return None
     fields: dict[str, Any] = {
         name: decode.text(raw[name])

@@ -122,6 +122,10 @@ def _names(layout: Layout, raw: str, out: dict[str, Any], reading: Reading) -> N
         )
     if not parsed.primary and not parsed.secondary:
         reading.errors.append(_where(layout.field("names"), "no name"))
+    elif not parsed.primary:
+        reading.warnings.append(
+            _where(layout.field("names"), "no primary identifier (surname), given names only")
+        )
 
 
 def _sex(layout: Layout, raw: str, out: dict[str, Any], reading: Reading) -> None:

@@ -175,3 +175,14 @@ def test_a_digit_as_the_second_character_of_the_document_code_is_the_issuers_cho
     reading = read("\n".join([card, *TD1[1:]]), TODAY)
     assert reading.valid and reading.repairs == []
     assert reading.fields["document_code"] == "C1"
+
+
+def test_given_names_without_a_surname_are_valid_with_a_warning() -> None:
+    line1 = "I<CHE" + "<<ANNA<MARIA".ljust(25, "<")
+    reading = read("\n".join(["I<CHED231458907ABC<<<<<<<<<<<<", "7408122F1204159CHE<<<<<<<<<<<1",
+                              line1[5:].ljust(30, "<")]), TODAY)  # fmt: skip
+    assert reading.valid
+    assert (reading.fields["surname"], reading.fields["given_names"]) == ("", "ANNA MARIA")
+    assert "no primary identifier (surname), given names only" in [
+        w.message for w in reading.warnings
+    ]

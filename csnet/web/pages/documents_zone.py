@@ -98,6 +98,10 @@ def _patterns() -> list[tuple[re.Pattern[str], Sentence]]:
             lambda m: _("The name fills its whole field: it may have been cut short."),
         ),
         (re.compile(r"^no name$"), lambda m: _("The zone holds no name.")),
+        (
+            re.compile(r"^no primary identifier"),
+            lambda m: _("The zone gives no surname, only given names."),
+        ),
         (re.compile(r".* is not a date$"), lambda m: _("%(field)s: not a real date.") % m),
         (
             re.compile(r"^expiry is not after the birth date$"),
