@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from csnet.audit import AuditAction, AuditEntry, append
 from csnet.documents.entries import Entry, NewEntry
@@ -52,9 +52,15 @@ def _row(entry: NewEntry, actor: str, node: Node) -> dict[str, Any]:
     }
 
 
+# why: built once, so SQLAlchemy's cache finds it; a check asks for one document
+_ONE = select(register).where(register.c.value == bindparam("value"))
+
+
 def held(conn: Connection, documents: Iterable[str]) -> dict[str, Entry]:
     """The entries of these documents, by document (an exact match on the unique index)."""
     wanted = sorted(set(documents))
+    if len(wanted) == 1:
+        return {row.value: _entry(row) for row in conn.execute(_ONE, {"value": wanted[0]})}
     found: dict[str, Entry] = {}
     for first in range(0, len(wanted), _IN_BATCH):
         query = select(register).where(register.c.value.in_(wanted[first : first + _IN_BATCH]))
