@@ -40,7 +40,3 @@ def state_name(code: str) -> str | None:
         return None
     country = pycountry.countries.get(alpha_3=code)
     return None if country is None else str(country.name)
-
-
-def is_state(code: str) -> bool:
-    return state_name(code) is not None

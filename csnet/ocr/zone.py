@@ -47,12 +47,6 @@ def candidates(lines: list[str]) -> Iterator[list[str]]:
             yield [_fitted(line, near) for line in run]
 
 
-def best_zone(text: str, today: date) -> mrz.Reading | None:
-    """The best reading of a zone in `text`, or None if it holds no zone."""
-    found = best_run(text, today)
-    return None if found is None else found[0]
-
-
 def best_run(text: str, today: date) -> tuple[mrz.Reading, str] | None:
     """The best reading of a zone in `text` with the zone as read (before any repair)."""
     best: tuple[mrz.Reading, str] | None = None
